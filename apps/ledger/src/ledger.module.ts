@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController, structuredLoggerModule } from '@ledger/platform';
+import { LedgerInfrastructureModule } from '@ledger/storage';
+import { type LedgerConfig } from './config';
+import { LEDGER_CONFIG } from './ledger-config.token';
+import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
+import { StickyValuesService } from './sticky-values/sticky-values.service';
+
+@Module({})
+export class LedgerModule {
+  static forRoot(config: LedgerConfig): DynamicModule {
+    return {
+      module: LedgerModule,
+      imports: [
+        structuredLoggerModule('ledger', config.logLevel),
+        LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [HealthController, StickyValuesHttpController],
+      providers: [{ provide: LEDGER_CONFIG, useValue: config }, StickyValuesService],
+    };
+  }
+}

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@ledger/platform';
+import { loadLedgerConfig } from './config';
+import { createLedgerApp } from './ledger.app';
+
+void bootstrapService({
+  name: 'ledger',
+  loadConfig: loadLedgerConfig,
+  start: createLedgerApp,
+});

@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
+import { KAFKA, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
+import { type ProjectorConfig } from './config';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { PROJECTOR_CONFIG } from './projector-config.token';
+import { StickyValuesWriter } from './sticky-values.writer';
+
+const RETRY_BACKOFF_MIN_MS = 200;
+const RETRY_BACKOFF_MAX_MS = 5_000;
+
+/**
+ * Consumes the ledger topic in batches and hands each partition's batch to the writer. While the
+ * database is unavailable it keeps the batch and retries with backoff (heartbeating, so the group does
+ * not rebalance), and resumes by itself when the database is back.
+ */
+@Injectable()
+export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(AssignmentEventsConsumer.name);
+  private readonly consumer: Consumer;
+  private readonly deadLetters: DeadLetterPublisher;
+  /** Partitions sought to their stored position after a gap, so a second gap at the same place is accepted. */
+  private readonly soughtAfterGap = new Map<number, string>();
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(LEDGER_TOPICS) private readonly topics: LedgerTopics,
+    @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
+    private readonly writer: StickyValuesWriter,
+  ) {
+    this.consumer = kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+    this.deadLetters = new DeadLetterPublisher(kafka, topics.deadLetters);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.deadLetters.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topics.events, fromBeginning: true });
+    // The database, not Kafka's committed offset, says where each partition's projection stands.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      void this.seekToStoredPositions(payload.memberAssignment[this.topics.events] ?? []);
+    });
+    await this.consumer.run({ eachBatchAutoResolve: false, autoCommit: true, eachBatch: (payload) => this.onBatch(payload) });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    // Waits for the batch in hand to finish and commits its offsets before leaving the group.
+    await this.consumer.disconnect();
+    await this.deadLetters.disconnect();
+  }
+
+  private async seekToStoredPositions(partitions: number[]): Promise<void> {
+    for (const partition of partitions) {
+      try {
+        const offset = await this.writer.storedPosition(this.config.groupId, this.topics.events, partition);
+        this.consumer.seek({ topic: this.topics.events, partition, offset });
+      } catch (error) {
+        // The batch check still guards correctness; a failed seek only costs a re-read.
+        this.logger.warn(`could not read the stored position of partition ${partition}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    let backoff = RETRY_BACKOFF_MIN_MS;
+    while (isRunning() && !isStale()) {
+      try {
+        const result = await this.writer.apply(
+          {
+            consumerGroup: this.config.groupId,
+            topic: batch.topic,
+            partition: batch.partition,
+            records: batch.messages.map(({ offset, key, value }) => ({ offset, key, value })),
+            acceptGap: this.soughtAfterGap.get(batch.partition) !== undefined,
+          },
+          (letters) => this.deadLetters.publish(batch.topic, batch.partition, letters),
+        );
+        if (result.kind === 'gap') {
+          this.logger.warn(`partition ${batch.partition}: batch starts at ${result.firstOffset} but the projection stands at ${result.expectedOffset}; seeking back`);
+          this.soughtAfterGap.set(batch.partition, result.expectedOffset);
+          this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: result.expectedOffset });
+          return;
+        }
+        this.soughtAfterGap.delete(batch.partition);
+        if (result.deadLettered > 0) this.logger.warn(`partition ${batch.partition}: ${result.deadLettered} invalid record(s) sent to ${this.topics.deadLetters}`);
+        const last = batch.messages[batch.messages.length - 1];
+        if (last) resolveOffset(last.offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+        return;
+      } catch (error) {
+        this.logger.error(`partition ${batch.partition}: could not apply a batch, retrying in ${backoff} ms: ${(error as Error).message}`);
+        await heartbeat().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+      }
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');

@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController, structuredLoggerModule } from '@ledger/platform';
+import { LedgerInfrastructureModule } from '@ledger/storage';
+import { AssignmentEventsConsumer } from './assignment-events.consumer';
+import { type ProjectorConfig } from './config';
+import { PROJECTOR_CONFIG } from './projector-config.token';
+import { StickyValuesWriter } from './sticky-values.writer';
+
+@Module({})
+export class ProjectorModule {
+  static forRoot(config: ProjectorConfig): DynamicModule {
+    return {
+      module: ProjectorModule,
+      imports: [
+        structuredLoggerModule('projector', config.logLevel),
+        LedgerInfrastructureModule.forRoot(config, 'assignment-ledger-projector'),
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: PROJECTOR_CONFIG, useValue: config }, StickyValuesWriter, AssignmentEventsConsumer],
+    };
+  }
+}

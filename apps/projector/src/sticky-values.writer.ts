@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { type StickyState } from '@ledger/assignment';
+import { type StickyValues } from '@ledger/events';
+import { type BatchProjection, decodeRecords, type DeadLetter, type LogRecord, pairId, projectBatch, touchedPairs } from './sticky-values.projection';
+
+export interface PartitionBatch {
+  consumerGroup: string;
+  topic: string;
+  partition: number;
+  records: LogRecord[];
+  /** Accept a first record past the stored position (the log before it was truncated, or holds no records). */
+  acceptGap: boolean;
+}
+
+export type BatchResult =
+  | { kind: 'applied'; applied: number; skipped: number; deadLettered: number; nextOffset: string }
+  | { kind: 'gap'; expectedOffset: string; firstOffset: string };
+
+/**
+ * Writes a batch's read-model rows, history and the partition's next offset in one Postgres transaction.
+ * The stored position, locked for the transaction, is what makes the projection exactly once: records
+ * below it were applied already and are skipped, whoever replays them (a restart, a rebalance, a second
+ * instance that still believed it owned the partition).
+ */
+@Injectable()
+export class StickyValuesWriter {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async storedPosition(consumerGroup: string, topic: string, partition: number): Promise<string> {
+    const rows: Array<{ next_offset: string }> = await this.dataSource.query(
+      'SELECT next_offset FROM projection_positions WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3',
+      [consumerGroup, topic, partition],
+    );
+    return rows[0]?.next_offset ?? '0';
+  }
+
+  /** `publishDeadLetters` runs inside the transaction, before commit, so a poison record is never dropped unrecorded. */
+  apply(batch: PartitionBatch, publishDeadLetters: (letters: DeadLetter[]) => Promise<void>): Promise<BatchResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const nextOffset = await this.lockPosition(manager, batch);
+      const fresh = batch.records.filter((record) => BigInt(record.offset) >= BigInt(nextOffset));
+      const skipped = batch.records.length - fresh.length;
+      const first = fresh[0];
+      if (!first) return { kind: 'applied', applied: 0, skipped, deadLettered: 0, nextOffset };
+      if (BigInt(first.offset) > BigInt(nextOffset) && !batch.acceptGap) {
+        return { kind: 'gap', expectedOffset: nextOffset, firstOffset: first.offset };
+      }
+      const decoded = decodeRecords(fresh);
+      const current = await this.loadStates(manager, touchedPairs(decoded));
+      const projection = projectBatch(decoded, current);
+      if (projection.deadLetters.length > 0) await publishDeadLetters(projection.deadLetters);
+      await this.writeRows(manager, batch.partition, projection);
+      await this.writeHistory(manager, batch.partition, projection);
+      const newNext = (BigInt(fresh[fresh.length - 1]!.offset) + 1n).toString();
+      await manager.query(
+        'UPDATE projection_positions SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3',
+        [batch.consumerGroup, batch.topic, batch.partition, newNext],
+      );
+      return { kind: 'applied', applied: fresh.length, skipped, deadLettered: projection.deadLetters.length, nextOffset: newNext };
+    });
+  }
+
+  private async lockPosition(manager: EntityManager, batch: PartitionBatch): Promise<string> {
+    await manager.query(
+      `INSERT INTO projection_positions (consumer_group, topic, log_partition, next_offset) VALUES ($1, $2, $3, 0)
+       ON CONFLICT DO NOTHING`,
+      [batch.consumerGroup, batch.topic, batch.partition],
+    );
+    const rows: Array<{ next_offset: string }> = await manager.query(
+      'SELECT next_offset FROM projection_positions WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3 FOR UPDATE',
+      [batch.consumerGroup, batch.topic, batch.partition],
+    );
+    return rows[0]!.next_offset;
+  }
+
+  private async loadStates(manager: EntityManager, pairs: Array<[string, string]>): Promise<Map<string, StickyState>> {
+    const states = new Map<string, StickyState>();
+    if (pairs.length === 0) return states;
+    const rows: Array<{ persistence_key: string; config_name: string; sticky_values: StickyValues; saved_event_id: string; saved_at: Date }> =
+      await manager.query(
+        `SELECT s.persistence_key, s.config_name, s.sticky_values, s.saved_event_id, s.saved_at
+           FROM sticky_values s
+           JOIN unnest($1::text[], $2::text[]) AS p(persistence_key, config_name) USING (persistence_key, config_name)
+          FOR UPDATE OF s`,
+        [pairs.map(([key]) => key), pairs.map(([, config]) => config)],
+      );
+    for (const row of rows) {
+      states.set(pairId(row.persistence_key, row.config_name), {
+        kind: 'held',
+        stickyValues: row.sticky_values,
+        savedEventId: row.saved_event_id,
+        savedAt: row.saved_at.toISOString(),
+      });
+    }
+    return states;
+  }
+
+  private async writeRows(manager: EntityManager, partition: number, projection: BatchProjection): Promise<void> {
+    const held = projection.changedRows.filter((row) => row.state.kind === 'held');
+    const absent = projection.changedRows.filter((row) => row.state.kind === 'absent');
+    if (held.length > 0) {
+      await manager.query(
+        `INSERT INTO sticky_values (persistence_key, config_name, sticky_values, saved_event_id, saved_at, log_partition, log_offset)
+         SELECT k, c, v, e, t, $6, o FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::timestamptz[], $7::bigint[]) AS r(k, c, v, e, t, o)
+         ON CONFLICT (persistence_key, config_name) DO UPDATE SET
+           sticky_values = EXCLUDED.sticky_values, saved_event_id = EXCLUDED.saved_event_id, saved_at = EXCLUDED.saved_at,
+           log_partition = EXCLUDED.log_partition, log_offset = EXCLUDED.log_offset`,
+        [
+          held.map((row) => row.persistenceKey),
+          held.map((row) => row.configName),
+          held.map((row) => JSON.stringify(row.state.kind === 'held' ? row.state.stickyValues : null)),
+          held.map((row) => (row.state.kind === 'held' ? row.state.savedEventId : null)),
+          held.map((row) => (row.state.kind === 'held' ? row.state.savedAt : null)),
+          partition,
+          held.map((row) => row.savedOffset),
+        ],
+      );
+    }
+    if (absent.length > 0) {
+      await manager.query(
+        `DELETE FROM sticky_values s USING unnest($1::text[], $2::text[]) AS p(persistence_key, config_name)
+          WHERE s.persistence_key = p.persistence_key AND s.config_name = p.config_name`,
+        [absent.map((row) => row.persistenceKey), absent.map((row) => row.configName)],
+      );
+    }
+  }
+
+  private async writeHistory(manager: EntityManager, partition: number, projection: BatchProjection): Promise<void> {
+    if (projection.history.length === 0) return;
+    const entries = projection.history;
+    // An event id seen twice (a retried produce that reached the log twice) is recorded once.
+    await manager.query(
+      `INSERT INTO sticky_value_history
+         (event_id, log_partition, log_offset, persistence_key, config_name, event_type, event_version, outcome, occurred_at, event)
+       SELECT i, $2, o, k, c, t, v, r, at, e
+         FROM unnest($1::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::timestamptz[], $10::jsonb[])
+           AS h(i, o, k, c, t, v, r, at, e)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        entries.map((entry) => entry.event.metadata.eventId),
+        partition,
+        entries.map((entry) => entry.offset),
+        entries.map((entry) => entry.event.data.persistenceKey),
+        entries.map((entry) => entry.event.data.configName),
+        entries.map((entry) => entry.event.type),
+        entries.map((entry) => entry.event.version),
+        entries.map((entry) => entry.outcome),
+        entries.map((entry) => entry.event.metadata.occurredAt),
+        entries.map((entry) => JSON.stringify(entry.event)),
+      ],
+    );
+  }
+}

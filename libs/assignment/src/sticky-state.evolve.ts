@@ -1,0 +1,41 @@
+import { type LedgerEvent, type StickyValues } from '@ledger/events';
+
+/** What the log says one unit holds for one config. */
+export type StickyState =
+  | { kind: 'absent' }
+  | { kind: 'held'; stickyValues: StickyValues; savedEventId: string; savedAt: string };
+
+export const ABSENT: StickyState = { kind: 'absent' };
+
+/** What an event did to the read model; recorded beside it so the audit trail can say so. */
+export type ProjectedOutcome = 'saved' | 'superseded' | 'deleted' | 'absent';
+
+export interface Evolution {
+  state: StickyState;
+  outcome: ProjectedOutcome;
+}
+
+/**
+ * Folds one event into a unit's state for one config. A pure function of the log, so a rebuild
+ * reproduces the read model exactly.
+ */
+export function evolve(state: StickyState, event: LedgerEvent): Evolution {
+  switch (event.type) {
+    case 'StickyValueSaved':
+      // First write wins: two servers racing on a unit's first evaluation agree on the earlier one in the log.
+      if (state.kind === 'held') return { state, outcome: 'superseded' };
+      return {
+        state: { kind: 'held', stickyValues: event.data.stickyValues, savedEventId: event.metadata.eventId, savedAt: event.metadata.occurredAt },
+        outcome: 'saved',
+      };
+    case 'StickyValueDeleted':
+      return state.kind === 'held' ? { state: ABSENT, outcome: 'deleted' } : { state, outcome: 'absent' };
+  }
+}
+
+/** Folds a sequence of one unit's events for one config, in log order. */
+export function foldEvents(events: Iterable<LedgerEvent>, initial: StickyState = ABSENT): StickyState {
+  let state = initial;
+  for (const event of events) state = evolve(state, event).state;
+  return state;
+}

@@ -1,0 +1,59 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { registerEventFormats } from './formats';
+import { StickyValueDeletedV1Schema } from './sticky-value-deleted.v1';
+import { StickyValueSavedV1Schema } from './sticky-value-saved.v1';
+
+registerEventFormats();
+
+/** Every event version the ledger topic may carry. */
+export const LEDGER_EVENT_SCHEMAS = [StickyValueSavedV1Schema, StickyValueDeletedV1Schema] as const;
+
+export const LedgerEventSchema = Type.Union([...LEDGER_EVENT_SCHEMAS]);
+export type LedgerEvent = Static<typeof LedgerEventSchema>;
+export type LedgerEventType = LedgerEvent['type'];
+
+const compiled = new Map(LEDGER_EVENT_SCHEMAS.map((schema) => [eventSchemaKey(schema.properties.type.const, schema.properties.version.const), TypeCompiler.Compile(schema)]));
+
+function eventSchemaKey(type: string, version: number): string {
+  return `${type}.v${version}`;
+}
+
+export class InvalidEventError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'InvalidEventError';
+  }
+}
+
+export function validateLedgerEvent(candidate: unknown): LedgerEvent {
+  if (typeof candidate !== 'object' || candidate === null) throw new InvalidEventError('event is not a JSON object');
+  const { type, version } = candidate as { type?: unknown; version?: unknown };
+  const check = compiled.get(eventSchemaKey(String(type), Number(version)));
+  if (!check) throw new InvalidEventError(`unknown event type/version ${String(type)} v${String(version)}`);
+  const firstError = check.Errors(candidate).First();
+  if (firstError) throw new InvalidEventError(`${eventSchemaKey(String(type), Number(version))} ${firstError.path || '/'}: ${firstError.message}`);
+  return candidate as LedgerEvent;
+}
+
+/** Serialises an event for the topic, refusing one that breaks its schema so no invalid event is ever produced. */
+export function encodeLedgerEvent(event: LedgerEvent): Buffer {
+  return Buffer.from(JSON.stringify(validateLedgerEvent(event)));
+}
+
+/** Parses and validates a record read from the topic; throws InvalidEventError with the reason otherwise. */
+export function decodeLedgerEvent(payload: Buffer | null): LedgerEvent {
+  if (payload === null) throw new InvalidEventError('record has no value');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw new InvalidEventError('record value is not JSON');
+  }
+  return validateLedgerEvent(parsed);
+}
+
+/** Record headers that let a consumer route or filter without parsing the value. */
+export function eventHeaders(event: LedgerEvent): Record<string, string> {
+  return { 'event-type': event.type, 'event-version': String(event.version), 'event-id': event.metadata.eventId };
+}

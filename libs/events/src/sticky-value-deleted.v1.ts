@@ -1,0 +1,34 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { EventMetadataSchema } from './event-metadata.schema';
+import { ConfigNameSchema, PersistenceKeySchema } from './persistence-key.schema';
+
+export const DELETE_REASONS = [
+  'persisted_values_not_provided',
+  'experiment_inactive',
+  'bucket_version_retired',
+  'explicit',
+] as const;
+export type DeleteReason = (typeof DELETE_REASONS)[number];
+
+/**
+ * A unit's sticky value for one config was removed, and why.
+ * Published contract: never edit; add a v2 beside it with an upcaster.
+ */
+export const StickyValueDeletedV1Schema = Type.Object(
+  {
+    type: Type.Literal('StickyValueDeleted'),
+    version: Type.Literal(1),
+    data: Type.Object(
+      {
+        persistenceKey: PersistenceKeySchema,
+        configName: ConfigNameSchema,
+        reason: Type.Union(DELETE_REASONS.map((reason) => Type.Literal(reason))),
+      },
+      { additionalProperties: false },
+    ),
+    metadata: EventMetadataSchema,
+  },
+  { additionalProperties: false, $id: 'https://assignment-ledger.dev/events/StickyValueDeleted.v1.json', title: 'StickyValueDeleted v1' },
+);
+
+export type StickyValueDeletedV1 = Static<typeof StickyValueDeletedV1Schema>;

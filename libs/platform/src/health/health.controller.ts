@@ -1,0 +1,34 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { DEPENDENCY_PROBES, type DependencyProbe } from './dependency-probe';
+
+/** Liveness says the process serves requests; readiness says its broker and database answer too. */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(DEPENDENCY_PROBES) private readonly probes: DependencyProbe[],
+  ) {}
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check(
+      this.probes.map((probe) => async () => {
+        const session = this.indicators.check(probe.name);
+        try {
+          await probe.check();
+          return session.up();
+        } catch (error) {
+          return session.down({ message: error instanceof Error ? error.message : String(error) });
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * The next log offset to apply, per partition, written in the same transaction as the rows it produced:
+ * this, not Kafka's committed offset, is what makes the projection exactly once.
+ */
+@Entity({ name: 'projection_positions' })
+export class ProjectionPositionEntity {
+  @PrimaryColumn({ name: 'consumer_group', type: 'text' })
+  consumerGroup!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  topic!: string;
+
+  @PrimaryColumn({ name: 'log_partition', type: 'int' })
+  logPartition!: number;
+
+  @Column({ name: 'next_offset', type: 'bigint' })
+  nextOffset!: string;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

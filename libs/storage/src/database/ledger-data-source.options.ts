@@ -1,0 +1,36 @@
+import { type DataSourceOptions } from 'typeorm';
+import { ProjectionPositionEntity } from './entities/projection-position.entity';
+import { StickyValueHistoryEntity } from './entities/sticky-value-history.entity';
+import { StickyValueEntity } from './entities/sticky-value.entity';
+import { CreateReadModel1764072000000 } from './migrations/1764072000000-create-read-model';
+
+export const LEDGER_ENTITIES = [StickyValueEntity, StickyValueHistoryEntity, ProjectionPositionEntity];
+export const LEDGER_MIGRATIONS = [CreateReadModel1764072000000];
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize: number;
+  /** Bounds connecting and every statement, so a stopped database gives a fast error, not a hang. */
+  timeoutMs: number;
+  applicationName: string;
+}
+
+export function ledgerDataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: LEDGER_ENTITIES,
+    migrations: LEDGER_MIGRATIONS,
+    // Schema changes go through migrations only.
+    synchronize: false,
+    migrationsRun: false,
+    poolSize: settings.poolSize,
+    applicationName: settings.applicationName,
+    connectTimeoutMS: settings.timeoutMs,
+    extra: {
+      statement_timeout: settings.timeoutMs * 5,
+      query_timeout: settings.timeoutMs * 5,
+      idleTimeoutMillis: 30_000,
+    },
+  };
+}

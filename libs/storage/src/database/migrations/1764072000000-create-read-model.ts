@@ -1,0 +1,51 @@
+import { type MigrationInterface, type QueryRunner } from 'typeorm';
+
+export class CreateReadModel1764072000000 implements MigrationInterface {
+  name = 'CreateReadModel1764072000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE sticky_values (
+        persistence_key text NOT NULL,
+        config_name text NOT NULL,
+        sticky_values jsonb NOT NULL,
+        saved_event_id uuid NOT NULL,
+        saved_at timestamptz NOT NULL,
+        log_partition int NOT NULL,
+        log_offset bigint NOT NULL,
+        PRIMARY KEY (persistence_key, config_name)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE sticky_value_history (
+        event_id uuid PRIMARY KEY,
+        log_partition int NOT NULL,
+        log_offset bigint NOT NULL,
+        persistence_key text NOT NULL,
+        config_name text NOT NULL,
+        event_type text NOT NULL,
+        event_version int NOT NULL,
+        outcome text NOT NULL CHECK (outcome IN ('saved', 'superseded', 'deleted', 'absent')),
+        occurred_at timestamptz NOT NULL,
+        projected_at timestamptz NOT NULL DEFAULT now(),
+        event jsonb NOT NULL
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX sticky_value_history_key_time ON sticky_value_history (persistence_key, config_name, occurred_at)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE projection_positions (
+        consumer_group text NOT NULL,
+        topic text NOT NULL,
+        log_partition int NOT NULL,
+        next_offset bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer_group, topic, log_partition)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE projection_positions');
+    await queryRunner.query('DROP TABLE sticky_value_history');
+    await queryRunner.query('DROP TABLE sticky_values');
+  }
+}

@@ -1,0 +1,21 @@
+import { type Admin, type ITopicConfig } from 'kafkajs';
+
+export interface LedgerTopics {
+  events: string;
+  deadLetters: string;
+}
+
+export const ledgerTopics = (eventsTopic: string): LedgerTopics => ({ events: eventsTopic, deadLetters: `${eventsTopic}.dead-letter` });
+
+/**
+ * Creates the ledger's topics when they are missing. The events topic is the source of truth, so it is
+ * never compacted or expired: a rebuild replays it from offset 0.
+ */
+export async function ensureLedgerTopics(admin: Admin, topics: LedgerTopics, partitions: number): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const wanted: ITopicConfig[] = [
+    { topic: topics.events, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+    { topic: topics.deadLetters, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+  ].filter((topic) => !existing.has(topic.topic));
+  if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+}
