@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -20,7 +20,15 @@ const execFileAsync = promisify(execFile);
 /** Keep in step with `kafka.version` in pom.xml and the image tag in docker/compose.yaml. */
 export const KAFKA_VERSION = '4.1.1';
 
-const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+/** The repository root, found from this file whether it runs from source (tests) or from dist/. */
+function findProjectRoot(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'scripts', 'kafka-local', 'pom.xml'))) return dir;
+  }
+  throw new Error(`cannot find the project root above ${__dirname}`);
+}
+
+const PROJECT_ROOT = findProjectRoot();
 const POM = join(PROJECT_ROOT, 'scripts', 'kafka-local', 'pom.xml');
 const LOG4J2_CONFIG = join(PROJECT_ROOT, 'scripts', 'kafka-local', 'log4j2.properties');
 const CACHE_ROOT = process.env.KAFKA_LOCAL_CACHE ?? join(PROJECT_ROOT, '.cache', 'kafka-local');
@@ -43,7 +51,7 @@ export interface KafkaLocalState {
 
 export interface StartOptions {
   instance: string;
-  /** Preferred broker port; a free one is chosen when it is taken. */
+  /** Preferred broker port; a free one is chosen when it is taken, or when this is 0. */
   port?: number;
   log?: (line: string) => void;
 }
@@ -209,7 +217,7 @@ export async function start(options: StartOptions): Promise<KafkaLocalState> {
   await mkdir(dataDir, { recursive: true });
 
   const preferred = options.port ?? DEFAULT_BROKER_PORT;
-  const brokerPort = (await isPortFree(preferred)) ? preferred : await freePort();
+  const brokerPort = preferred !== 0 && (await isPortFree(preferred)) ? preferred : await freePort();
   let controllerPort = await freePort();
   while (controllerPort === brokerPort) controllerPort = await freePort();
   const propertiesFile = join(dir, 'server.properties');

@@ -28,7 +28,7 @@ export const StickyValueDeletedV1Schema = Type.Object(
     ),
     metadata: EventMetadataSchema,
   },
-  { additionalProperties: false, $id: 'https://assignment-ledger.dev/events/StickyValueDeleted.v1.json', title: 'StickyValueDeleted v1' },
+  { additionalProperties: false, $id: 'urn:assignment-ledger:event:StickyValueDeleted:v1', title: 'StickyValueDeleted v1' },
 );
 
 export type StickyValueDeletedV1 = Static<typeof StickyValueDeletedV1Schema>;

@@ -23,7 +23,7 @@ export const StickyValueSavedV1Schema = Type.Object(
     ),
     metadata: EventMetadataSchema,
   },
-  { additionalProperties: false, $id: 'https://assignment-ledger.dev/events/StickyValueSaved.v1.json', title: 'StickyValueSaved v1' },
+  { additionalProperties: false, $id: 'urn:assignment-ledger:event:StickyValueSaved:v1', title: 'StickyValueSaved v1' },
 );
 
 export type StickyValueSavedV1 = Static<typeof StickyValueSavedV1Schema>;

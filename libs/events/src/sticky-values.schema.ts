@@ -20,7 +20,7 @@ export const StickyValuesSchema = Type.Object(
     time: Type.Union([Type.Number(), Type.Null()]),
     config_version: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   },
-  { additionalProperties: false, $id: 'StickyValues' },
+  { additionalProperties: false, title: 'StickyValues' },
 );
 
 export type StickyValues = Static<typeof StickyValuesSchema>;

@@ -1,0 +1,3 @@
+export * from './eventually';
+export * from './test-environment';
+export * from './test-infrastructure';
