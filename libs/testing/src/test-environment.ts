@@ -25,7 +25,7 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
   const groupId = `projector-${id}`;
   const env = {
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     KAFKA_BROKERS: infra.brokers,
     DATABASE_URL: url.toString(),
     LEDGER_TOPIC: topic,

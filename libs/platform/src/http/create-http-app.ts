@@ -24,7 +24,7 @@ export async function createHttpApp(
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   if (options.errorFilter) app.useGlobalFilters(options.errorFilter);
   await app.listen(options.port, options.host);
