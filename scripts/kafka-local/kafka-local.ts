@@ -23,7 +23,7 @@ export const KAFKA_VERSION = '4.1.1';
 /** The repository root, found from this file whether it runs from source (tests) or from dist/. */
 function findProjectRoot(): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'scripts', 'kafka-local', 'pom.xml'))) return dir;
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts', 'kafka-local', 'pom.xml'))) return dir;
   }
   throw new Error(`cannot find the project root above ${__dirname}`);
 }
