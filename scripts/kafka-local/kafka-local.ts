@@ -183,6 +183,8 @@ async function waitUntilBrokerAnswers(brokers: string, pid: number, deadline: nu
       await admin.connect();
       await admin.fetchTopicMetadata({ topics: [] });
       const cluster = await admin.describeCluster();
+      // Asking for a group makes the broker create and load its group coordinator, which clients need first.
+      await admin.describeGroups(['kafka-local-probe']);
       if (cluster.brokers.length > 0) return;
     } catch {
       // not up yet
