@@ -5,7 +5,10 @@ import { LedgerInfrastructureModule } from '@ledger/storage';
 import { type LedgerConfig } from './config';
 import { LEDGER_CONFIG } from './ledger-config.token';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
+import { StickyValuesRepository } from './sticky-values/sticky-values.repository';
 import { StickyValuesService } from './sticky-values/sticky-values.service';
+import { LogEndReader } from './projection/log-end.reader';
+import { ProjectionProgress } from './projection/projection-progress';
 
 @Module({})
 export class LedgerModule {
@@ -18,7 +21,7 @@ export class LedgerModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, StickyValuesHttpController],
-      providers: [{ provide: LEDGER_CONFIG, useValue: config }, StickyValuesService],
+      providers: [{ provide: LEDGER_CONFIG, useValue: config }, StickyValuesRepository, ProjectionProgress, LogEndReader, StickyValuesService],
     };
   }
 }

@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { decodeLedgerEvent } from '@ledger/events';
-import { createTestEnvironment, eventually, type TestEnvironment } from '@ledger/testing';
+import { createTestEnvironment, type TestEnvironment } from '@ledger/testing';
 import { createProjectorApp } from '../../projector/src/projector.app';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { loadLedgerConfig } from '../src/config';
@@ -47,19 +47,17 @@ describe('a save travels from HTTP through the Kafka log into the Postgres read 
       headers: { 'content-type': 'application/json', 'x-request-id': 'slice-request-1' },
       body: JSON.stringify(stickyValues),
     });
-    expect(response.status).toBe(202);
+    // Read your writes: the answer comes once the projector has applied the event.
+    expect(response.status).toBe(201);
     expect(response.headers.get('x-request-id')).toBe('slice-request-1');
-    const appended = (await response.json()) as { eventId: string; partition: number; offset: string };
+    const appended = (await response.json()) as { outcome: string; eventId: string };
+    expect(appended.outcome).toBe('saved');
 
-    const row = await eventually(
-      async () => (await database.query('SELECT * FROM sticky_values WHERE persistence_key = $1', ['test-123:userID'])).rows[0],
-      { what: 'the read-model row' },
-    );
-    expect(row).toMatchObject({
+    const { rows } = await database.query('SELECT * FROM read_model.sticky_values WHERE persistence_key = $1', ['test-123:userID']);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
       config_name: 'checkout_button',
       saved_event_id: appended.eventId,
-      log_partition: appended.partition,
-      log_offset: appended.offset,
       sticky_values: {
         value: true,
         json_value: { button: 'green' },

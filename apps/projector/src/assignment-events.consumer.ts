@@ -28,7 +28,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     private readonly writer: StickyValuesWriter,
   ) {
-    this.consumer = kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+    this.consumer = kafka.consumer({ groupId: config.kafka.projectorGroupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
     this.deadLetters = new DeadLetterPublisher(kafka, topics.deadLetters);
   }
 
@@ -52,7 +52,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
   private async seekToStoredPositions(partitions: number[]): Promise<void> {
     for (const partition of partitions) {
       try {
-        const offset = await this.writer.storedPosition(this.config.groupId, this.topics.events, partition);
+        const offset = await this.writer.storedPosition(this.config.kafka.projectorGroupId, this.topics.events, partition);
         this.consumer.seek({ topic: this.topics.events, partition, offset });
       } catch (error) {
         // The batch check still guards correctness; a failed seek only costs a re-read.
@@ -67,7 +67,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
       try {
         const result = await this.writer.apply(
           {
-            consumerGroup: this.config.groupId,
+            consumerGroup: this.config.kafka.projectorGroupId,
             topic: batch.topic,
             partition: batch.partition,
             records: batch.messages.map(({ offset, key, value }) => ({ offset, key, value })),

@@ -1,1 +1,2 @@
+export * from './persistence.decide';
 export * from './sticky-state.evolve';

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 export const EVENT_SOURCES = ['storage_api', 'evaluation', 'sdk_adapter', 'rebuild'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** Who asked for a change and through which door; the audit trail answers "why" from here and from `data`. */
 export const EventMetadataSchema = Type.Object(

@@ -9,3 +9,5 @@ export * from './kafka/kafka-client';
 export * from './kafka/ledger-topics';
 export * from './database/open-ledger-data-source';
 export * from './ledger-infrastructure.module';
+export * from './database/projection-progress.channel';
+export * from './database/is-database-unavailable';

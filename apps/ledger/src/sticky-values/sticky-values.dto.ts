@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ConfigNameSchema, PersistenceKeySchema, StickyValuesSchema } from '@ledger/events';
+import { ConfigNameSchema, DELETE_REASONS, PersistenceKeySchema, StickyValuesSchema } from '@ledger/events';
 
 /**
  * What a caller may send as a sticky value: Statsig's wire shape, where the legacy Node SDK's
@@ -23,3 +23,20 @@ export type StickyValuesBody = Static<typeof StickyValuesBodySchema>;
 
 export const PersistenceKeyParam = PersistenceKeySchema;
 export const ConfigNameParam = ConfigNameSchema;
+
+export const LoadQuerySchema = Type.Object({ asOf: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false });
+export type LoadQuery = Static<typeof LoadQuerySchema>;
+
+export const DeleteQuerySchema = Type.Object(
+  { reason: Type.Optional(Type.Union(DELETE_REASONS.map((reason) => Type.Literal(reason)))) },
+  { additionalProperties: false },
+);
+export type DeleteQuery = Static<typeof DeleteQuerySchema>;
+
+/** One call for many keys: what SDK adapters use to load a page's users at once. */
+export const MAX_BATCH_KEYS = 1000;
+export const BatchLoadBodySchema = Type.Object(
+  { keys: Type.Array(PersistenceKeySchema, { minItems: 1, maxItems: MAX_BATCH_KEYS, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+export type BatchLoadBody = Static<typeof BatchLoadBodySchema>;

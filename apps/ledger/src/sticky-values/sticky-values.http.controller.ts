@@ -1,26 +1,79 @@
-import { Body, Controller, HttpCode, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { type FastifyReply } from 'fastify';
 import { RequestId, TypeBoxValidationPipe } from '@ledger/platform';
 import { InvalidPersistenceKeyError } from '../errors/ledger-errors';
-import { ConfigNameParam, PersistenceKeyParam, StickyValuesBodySchema, type StickyValuesBody } from './sticky-values.dto';
-import { type AppendedEvent, StickyValuesService } from './sticky-values.service';
+import {
+  BatchLoadBodySchema,
+  type BatchLoadBody,
+  ConfigNameParam,
+  DeleteQuerySchema,
+  type DeleteQuery,
+  LoadQuerySchema,
+  type LoadQuery,
+  PersistenceKeyParam,
+  StickyValuesBodySchema,
+  type StickyValuesBody,
+} from './sticky-values.dto';
+import { type DeleteResult, type SaveResult, StickyValuesService } from './sticky-values.service';
+import { type UserPersistedValues } from './sticky-values.repository';
 
 const keyPipe = new TypeBoxValidationPipe(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
 const configNamePipe = new TypeBoxValidationPipe(ConfigNameParam, 'config name');
 const stickyValuesPipe = new TypeBoxValidationPipe(StickyValuesBodySchema, 'sticky value');
+const loadQueryPipe = new TypeBoxValidationPipe(LoadQuerySchema, 'query');
+const deleteQueryPipe = new TypeBoxValidationPipe(DeleteQuerySchema, 'query');
+const batchLoadPipe = new TypeBoxValidationPipe(BatchLoadBodySchema, 'batch load');
 
-/** Statsig's storage adapter contract over HTTP. */
+const wantsAsync = (prefer: string | undefined): boolean => /\brespond-async\b/i.test(prefer ?? '');
+
+/** Statsig's storage adapter contract (load / save / delete) over HTTP. */
 @Controller('v1/persisted')
 export class StickyValuesHttpController {
   constructor(private readonly stickyValues: StickyValuesService) {}
 
+  @Post('batch-load')
+  @HttpCode(200)
+  async batchLoad(@Body(batchLoadPipe) body: BatchLoadBody): Promise<{ results: Record<string, { values: UserPersistedValues }> }> {
+    const loaded = await this.stickyValues.loadMany(body.keys);
+    return { results: Object.fromEntries([...loaded].map(([key, values]) => [key, { values }])) };
+  }
+
+  @Get(':key')
+  async load(@Param('key', keyPipe) key: string, @Query(loadQueryPipe) query: LoadQuery): Promise<{ key: string; values: UserPersistedValues }> {
+    return { key, values: await this.stickyValues.load(key, query.asOf ? new Date(query.asOf) : undefined) };
+  }
+
   @Put(':key/:configName')
-  @HttpCode(202)
-  save(
+  async save(
     @Param('key', keyPipe) key: string,
     @Param('configName', configNamePipe) configName: string,
     @Body(stickyValuesPipe) body: StickyValuesBody,
+    @Headers('prefer') prefer: string | undefined,
     @RequestId() requestId: string,
-  ): Promise<AppendedEvent> {
-    return this.stickyValues.save(key, configName, body, { apiKeyId: null, requestId });
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SaveResult & { key: string; configName: string }> {
+    const result = await this.stickyValues.save(key, configName, body, { apiKeyId: null, requestId, source: 'storage_api' }, { async: wantsAsync(prefer) });
+    void reply.status(result.outcome === 'saved' ? 201 : result.outcome === 'accepted' ? 202 : 200);
+    return { key, configName, ...result };
+  }
+
+  @Delete(':key/:configName')
+  async delete(
+    @Param('key', keyPipe) key: string,
+    @Param('configName', configNamePipe) configName: string,
+    @Query(deleteQueryPipe) query: DeleteQuery,
+    @Headers('prefer') prefer: string | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DeleteResult & { key: string; configName: string }> {
+    const result = await this.stickyValues.delete(
+      key,
+      configName,
+      query.reason ?? 'explicit',
+      { apiKeyId: null, requestId, source: 'storage_api' },
+      { async: wantsAsync(prefer) },
+    );
+    void reply.status(result.outcome === 'accepted' ? 202 : 200);
+    return { key, configName, ...result };
   }
 }

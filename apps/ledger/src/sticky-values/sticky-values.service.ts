@@ -1,22 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
-import { type LedgerEvent, normalizeStickyValues, type StickyValuesInput } from '@ledger/events';
+import { decide, type LedgerEventData, type StorageCommand } from '@ledger/assignment';
+import { type DeleteReason, type EventSource, type LedgerEvent, normalizeStickyValues, type StickyValues, type StickyValuesInput } from '@ledger/events';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
-import { LEDGER_CONFIG } from '../ledger-config.token';
 import { type LedgerConfig } from '../config';
+import { ProjectionLagError } from '../errors/ledger-errors';
+import { LEDGER_CONFIG } from '../ledger-config.token';
+import { LogEndReader } from '../projection/log-end.reader';
+import { ProjectionProgress } from '../projection/projection-progress';
+import { StickyValuesRepository, type UserPersistedValues } from './sticky-values.repository';
 
 export interface CallContext {
   apiKeyId: string | null;
   requestId: string;
+  source: EventSource;
 }
 
-export interface AppendedEvent extends AppendedPosition {
-  eventId: string;
+export interface WriteOptions {
+  /** Answer once the event is in the log, without waiting for the read model (`Prefer: respond-async`). */
+  async: boolean;
 }
 
-/** The write side: turns storage calls into ledger events and appends them to the log. */
+export type SaveResult =
+  | { outcome: 'saved'; eventId: string; value: StickyValues }
+  | { outcome: 'already_sticky'; eventId: string; value: StickyValues | null }
+  | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
+
+export type DeleteResult =
+  | { outcome: 'deleted'; eventId: string }
+  | { outcome: 'absent'; eventId?: string }
+  | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
+
+/**
+ * Statsig's storage contract (load / save / delete) on the ledger: reads come from the read model;
+ * writes load state, ask the pure core what to append, append to the log and, unless asked not to,
+ * wait until the projection has applied the event so the answer tells what it did.
+ */
 @Injectable()
 export class StickyValuesService implements OnModuleInit, OnApplicationShutdown {
   private readonly appender: EventAppender;
@@ -25,6 +46,9 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     @Inject(KAFKA) kafka: Kafka,
     @Inject(LEDGER_TOPICS) topics: LedgerTopics,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly repository: StickyValuesRepository,
+    private readonly progress: ProjectionProgress,
+    private readonly logEnd: LogEndReader,
   ) {
     this.appender = new EventAppender(kafka, topics.events);
   }
@@ -34,29 +58,71 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // Disconnecting waits for in-flight sends, so every acknowledged write is on the broker before we exit.
+    // Waits for in-flight sends, so every acknowledged write is on the broker before we exit.
     await this.appender.disconnect();
   }
 
-  async save(persistenceKey: string, configName: string, input: StickyValuesInput, context: CallContext): Promise<AppendedEvent> {
-    const event: LedgerEvent = {
-      type: 'StickyValueSaved',
-      version: 1,
-      data: { persistenceKey, configName, stickyValues: normalizeStickyValues(input) },
+  async load(persistenceKey: string, asOf?: Date): Promise<UserPersistedValues> {
+    if (asOf) return this.repository.loadAsOf(persistenceKey, asOf);
+    return (await this.repository.loadMany([persistenceKey])).get(persistenceKey) ?? {};
+  }
+
+  loadMany(persistenceKeys: string[]): Promise<Map<string, UserPersistedValues>> {
+    return this.repository.loadMany(persistenceKeys);
+  }
+
+  async save(persistenceKey: string, configName: string, input: StickyValuesInput, context: CallContext, options: WriteOptions): Promise<SaveResult> {
+    const command: StorageCommand = { type: 'SaveStickyValue', persistenceKey, configName, stickyValues: normalizeStickyValues(input) };
+    // A save is recorded whatever the state; the projection decides first-write-wins in log order.
+    const data = decide(command, { kind: 'absent' })!;
+    const { event, position } = await this.append(data, context);
+    const eventId = event.metadata.eventId;
+    if (options.async) return { outcome: 'accepted', eventId, ...position };
+    const outcome = await this.projectedOutcome(eventId, position);
+    if (outcome === 'saved') return { outcome: 'saved', eventId, value: command.stickyValues };
+    const current = await this.repository.find(persistenceKey, configName);
+    return { outcome: 'already_sticky', eventId, value: current.kind === 'held' ? current.stickyValues : null };
+  }
+
+  async delete(persistenceKey: string, configName: string, reason: DeleteReason, context: CallContext, options: WriteOptions): Promise<DeleteResult> {
+    // Judge the delete at the caller's read position: the projection must have applied everything the log
+    // held when the call arrived, or a save acknowledged just before could be missed and then outlive the delete.
+    const partition = this.logEnd.partitionOf(persistenceKey);
+    const end = await this.logEnd.endOf(partition);
+    await this.progress.waitUntilPosition(partition, end, this.config.readYourWritesTimeoutMs);
+    const state = await this.repository.find(persistenceKey, configName);
+    const data = decide({ type: 'DeleteStickyValue', persistenceKey, configName, reason }, state);
+    if (!data) return { outcome: 'absent' };
+    const { event, position } = await this.append(data, context);
+    const eventId = event.metadata.eventId;
+    if (options.async) return { outcome: 'accepted', eventId, ...position };
+    const outcome = await this.projectedOutcome(eventId, position);
+    return outcome === 'deleted' ? { outcome: 'deleted', eventId } : { outcome: 'absent', eventId };
+  }
+
+  private async projectedOutcome(eventId: string, position: AppendedPosition): Promise<string | undefined> {
+    try {
+      await this.progress.waitUntilApplied(position.partition, BigInt(position.offset), this.config.readYourWritesTimeoutMs);
+    } catch (error) {
+      if (error instanceof ProjectionLagError) throw new ProjectionLagError({ ...position, eventId });
+      throw error;
+    }
+    return this.repository.outcomeOf(eventId);
+  }
+
+  private async append(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; position: AppendedPosition }> {
+    const event = {
+      ...data,
       metadata: {
         eventId: randomUUID(),
         occurredAt: new Date().toISOString(),
         caller: { apiKeyId: context.apiKeyId },
         correlationId: context.requestId,
-        source: 'storage_api',
+        source: context.source,
       },
-    };
-    return { eventId: event.metadata.eventId, ...(await this.append(event)) };
-  }
-
-  private async append(event: LedgerEvent): Promise<AppendedPosition> {
+    } as LedgerEvent;
     try {
-      return await withDeadline(this.appender.append(event), this.config.dependencyTimeoutMs, 'the Kafka broker');
+      return { event, position: await withDeadline(this.appender.append(event), this.config.dependencyTimeoutMs, 'the Kafka broker') };
     } catch (error) {
       throw new BrokerUnavailableError(`the event log is unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }

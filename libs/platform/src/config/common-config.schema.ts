@@ -17,6 +17,8 @@ export const CommonEnvSchema = {
   /** Bound on any single call to the broker or the database, so an outage answers 503 instead of hanging. */
   DEPENDENCY_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, maximum: 60000 }),
   HTTP_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  /** The projector's consumer group: its positions are what the ledger waits for to read its own writes. */
+  PROJECTOR_GROUP_ID: Type.String({ default: 'assignment-ledger-projector', pattern: '^[A-Za-z0-9._-]{1,200}$' }),
 };
 
 export const checkDatabaseUrl: EnvCheck<{ DATABASE_URL: string }> = ({ DATABASE_URL }) => {
@@ -38,7 +40,7 @@ type CommonEnv = { [K in keyof typeof CommonEnvSchema]: import('@sinclair/typebo
 export interface CommonConfig {
   env: CommonEnv['NODE_ENV'];
   logLevel: string;
-  kafka: { brokers: string[]; clientId: string; topic: string; partitions: number };
+  kafka: { brokers: string[]; clientId: string; topic: string; partitions: number; projectorGroupId: string };
   database: { url: string; poolSize: number; createIfMissing: boolean };
   dependencyTimeoutMs: number;
   http: { host: string; port: number };
@@ -53,6 +55,7 @@ export function toCommonConfig(parsed: CommonEnv & { HTTP_PORT: number }, app: s
       clientId: `${parsed.KAFKA_CLIENT_ID}-${app}`,
       topic: parsed.LEDGER_TOPIC,
       partitions: parsed.LEDGER_TOPIC_PARTITIONS,
+      projectorGroupId: parsed.PROJECTOR_GROUP_ID,
     },
     // Creating a missing database is a development convenience; production databases are provisioned.
     database: { url: parsed.DATABASE_URL, poolSize: parsed.DATABASE_POOL_SIZE, createIfMissing: parsed.NODE_ENV !== 'production' },

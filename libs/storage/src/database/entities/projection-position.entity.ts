@@ -4,7 +4,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * The next log offset to apply, per partition, written in the same transaction as the rows it produced:
  * this, not Kafka's committed offset, is what makes the projection exactly once.
  */
-@Entity({ name: 'projection_positions' })
+@Entity({ name: 'projection_positions', schema: 'read_model' })
 export class ProjectionPositionEntity {
   @PrimaryColumn({ name: 'consumer_group', type: 'text' })
   consumerGroup!: string;

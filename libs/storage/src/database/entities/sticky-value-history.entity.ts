@@ -4,7 +4,7 @@ export const PROJECTED_OUTCOMES = ['saved', 'superseded', 'deleted', 'absent'] a
 export type ProjectedOutcome = (typeof PROJECTED_OUTCOMES)[number];
 
 /** Every event the projector applied, with what it did to the read model: the audit trail and time travel read this. */
-@Entity({ name: 'sticky_value_history' })
+@Entity({ name: 'sticky_value_history', schema: 'read_model' })
 @Index('sticky_value_history_key_time', ['persistenceKey', 'configName', 'occurredAt'])
 export class StickyValueHistoryEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })

@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { type StickyValues } from '@ledger/events';
 
 /** The read model that serves load(): a unit's current sticky value per config, as the log decided it. */
-@Entity({ name: 'sticky_values' })
+@Entity({ name: 'sticky_values', schema: 'read_model' })
 export class StickyValueEntity {
   @PrimaryColumn({ name: 'persistence_key', type: 'text' })
   persistenceKey!: string;

@@ -4,8 +4,10 @@ export class CreateReadModel1764072000000 implements MigrationInterface {
   name = 'CreateReadModel1764072000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // Its own schema, so a rebuild can fill a twin schema and swap the two by renaming.
+    await queryRunner.query('CREATE SCHEMA read_model');
     await queryRunner.query(`
-      CREATE TABLE sticky_values (
+      CREATE TABLE read_model.sticky_values (
         persistence_key text NOT NULL,
         config_name text NOT NULL,
         sticky_values jsonb NOT NULL,
@@ -16,7 +18,7 @@ export class CreateReadModel1764072000000 implements MigrationInterface {
         PRIMARY KEY (persistence_key, config_name)
       )`);
     await queryRunner.query(`
-      CREATE TABLE sticky_value_history (
+      CREATE TABLE read_model.sticky_value_history (
         event_id uuid PRIMARY KEY,
         log_partition int NOT NULL,
         log_offset bigint NOT NULL,
@@ -30,10 +32,10 @@ export class CreateReadModel1764072000000 implements MigrationInterface {
         event jsonb NOT NULL
       )`);
     await queryRunner.query(
-      `CREATE INDEX sticky_value_history_key_time ON sticky_value_history (persistence_key, config_name, occurred_at)`,
+      `CREATE INDEX sticky_value_history_key_time ON read_model.sticky_value_history (persistence_key, config_name, occurred_at)`,
     );
     await queryRunner.query(`
-      CREATE TABLE projection_positions (
+      CREATE TABLE read_model.projection_positions (
         consumer_group text NOT NULL,
         topic text NOT NULL,
         log_partition int NOT NULL,
@@ -44,8 +46,6 @@ export class CreateReadModel1764072000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE projection_positions');
-    await queryRunner.query('DROP TABLE sticky_value_history');
-    await queryRunner.query('DROP TABLE sticky_values');
+    await queryRunner.query('DROP SCHEMA read_model CASCADE');
   }
 }

@@ -1,0 +1,70 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { type Admin, Partitioners, type PartitionMetadata } from 'kafkajs';
+import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
+import { KAFKA_ADMIN, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
+import { type LedgerConfig } from '../config';
+import { LEDGER_CONFIG } from '../ledger-config.token';
+
+interface Round {
+  promise: Promise<Map<number, bigint>>;
+  resolve: (ends: Map<number, bigint>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Reads where the log ends now, so a reader can wait for the projection to reach it: that is the
+ * "caller's read position" a delete is judged at. Concurrent callers share one broker request, but a
+ * caller only joins a request sent after it arrived, so no write acknowledged before the call is missed.
+ */
+@Injectable()
+export class LogEndReader implements OnModuleInit {
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private partitionMetadata: PartitionMetadata[] = [];
+  private queued: Round | undefined;
+  private inFlight = false;
+
+  constructor(
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
+    @Inject(LEDGER_TOPICS) private readonly topics: LedgerTopics,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [this.topics.events] });
+    this.partitionMetadata = metadata.topics[0]?.partitions ?? [];
+  }
+
+  /** The partition the producer sends this persistence key to (the Java client's murmur2 partitioner). */
+  partitionOf(persistenceKey: string): number {
+    return this.partitioner({ topic: this.topics.events, partitionMetadata: this.partitionMetadata, message: { key: persistenceKey, value: null } });
+  }
+
+  /** The offset the next record of `partition` will get: every record acknowledged so far lies below it. */
+  async endOf(partition: number): Promise<bigint> {
+    let round = this.queued;
+    if (!round) {
+      let resolve!: Round['resolve'];
+      let reject!: Round['reject'];
+      const promise = new Promise<Map<number, bigint>>((res, rej) => ((resolve = res), (reject = rej)));
+      round = this.queued = { promise, resolve, reject };
+      if (!this.inFlight) this.sendRound();
+    }
+    const ends = await round.promise;
+    return ends.get(partition) ?? 0n;
+  }
+
+  private sendRound(): void {
+    const round = this.queued!;
+    this.queued = undefined;
+    this.inFlight = true;
+    withDeadline(this.admin.fetchTopicOffsets(this.topics.events), this.config.dependencyTimeoutMs, 'the Kafka broker')
+      .then(
+        (offsets) => round.resolve(new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]))),
+        (error: unknown) => round.reject(new BrokerUnavailableError(`the event log is unavailable: ${(error as Error).message}`)),
+      )
+      .finally(() => {
+        this.inFlight = false;
+        if (this.queued) this.sendRound();
+      });
+  }
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { ABSENT, type ProjectedOutcome, type StickyState } from '@ledger/assignment';
+import { type StickyValues } from '@ledger/events';
+import { DatabaseUnavailableError, withDeadline } from '@ledger/platform';
+import { isDatabaseUnavailable } from '@ledger/storage';
+import { type LedgerConfig } from '../config';
+import { LEDGER_CONFIG } from '../ledger-config.token';
+
+/** Everything saved under one persistence key: config name -> sticky value (Statsig's UserPersistedValues). */
+export type UserPersistedValues = Record<string, StickyValues>;
+
+interface HeldRow {
+  persistence_key: string;
+  config_name: string;
+  sticky_values: StickyValues;
+  saved_event_id: string;
+  saved_at: Date;
+}
+
+/** Reads of the Postgres read model; each is bounded, and an unavailable database is a 503, never a hang. */
+@Injectable()
+export class StickyValuesRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  async loadMany(persistenceKeys: string[]): Promise<Map<string, UserPersistedValues>> {
+    const rows = await this.query<HeldRow>(
+      'SELECT persistence_key, config_name, sticky_values FROM read_model.sticky_values WHERE persistence_key = ANY($1::text[])',
+      [persistenceKeys],
+    );
+    const result = new Map<string, UserPersistedValues>(persistenceKeys.map((key) => [key, {}]));
+    for (const row of rows) result.get(row.persistence_key)![row.config_name] = row.sticky_values;
+    return result;
+  }
+
+  /**
+   * The values held at `asOf`, replayed from the history: per config, the last save or delete that
+   * changed the read model at or before that time, in log order.
+   */
+  async loadAsOf(persistenceKey: string, asOf: Date): Promise<UserPersistedValues> {
+    const rows = await this.query<{ config_name: string; outcome: ProjectedOutcome; event: { data: { stickyValues?: StickyValues } } }>(
+      `SELECT DISTINCT ON (config_name) config_name, outcome, event
+         FROM read_model.sticky_value_history
+        WHERE persistence_key = $1 AND occurred_at <= $2 AND outcome IN ('saved', 'deleted')
+        ORDER BY config_name, log_partition DESC, log_offset DESC`,
+      [persistenceKey, asOf.toISOString()],
+    );
+    const values: UserPersistedValues = {};
+    for (const row of rows) if (row.outcome === 'saved' && row.event.data.stickyValues) values[row.config_name] = row.event.data.stickyValues;
+    return values;
+  }
+
+  async find(persistenceKey: string, configName: string): Promise<StickyState> {
+    const [row] = await this.query<HeldRow>(
+      'SELECT sticky_values, saved_event_id, saved_at FROM read_model.sticky_values WHERE persistence_key = $1 AND config_name = $2',
+      [persistenceKey, configName],
+    );
+    return row ? { kind: 'held', stickyValues: row.sticky_values, savedEventId: row.saved_event_id, savedAt: row.saved_at.toISOString() } : ABSENT;
+  }
+
+  /** What the projection did with an event, once applied. */
+  async outcomeOf(eventId: string): Promise<ProjectedOutcome | undefined> {
+    const [row] = await this.query<{ outcome: ProjectedOutcome }>('SELECT outcome FROM read_model.sticky_value_history WHERE event_id = $1', [eventId]);
+    return row?.outcome;
+  }
+
+  private async query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    try {
+      return await withDeadline(this.dataSource.query(sql, parameters), this.config.dependencyTimeoutMs, 'the database');
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(`the read model is unavailable: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+}
