@@ -1,5 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeysHttpController } from './auth/api-keys.http.controller';
+import { ApiKeysService } from './auth/api-keys.service';
 import { HealthController, structuredLoggerModule } from '@ledger/platform';
 import { LedgerInfrastructureModule } from '@ledger/storage';
 import { type LedgerConfig } from './config';
@@ -20,8 +24,12 @@ export class LedgerModule {
         LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, StickyValuesHttpController],
-      providers: [{ provide: LEDGER_CONFIG, useValue: config }, StickyValuesRepository, ProjectionProgress, LogEndReader, StickyValuesService],
+      controllers: [HealthController, StickyValuesHttpController, ApiKeysHttpController],
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        ApiKeysService,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        StickyValuesRepository, ProjectionProgress, LogEndReader, StickyValuesService],
     };
   }
 }

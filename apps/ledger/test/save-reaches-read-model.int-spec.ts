@@ -2,7 +2,7 @@ import { type INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { decodeLedgerEvent } from '@ledger/events';
-import { createTestEnvironment, type TestEnvironment } from '@ledger/testing';
+import { createTestEnvironment, readTopic, type TestEnvironment } from '@ledger/testing';
 import { createProjectorApp } from '../../projector/src/projector.app';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { loadLedgerConfig } from '../src/config';
@@ -44,7 +44,7 @@ describe('a save travels from HTTP through the Kafka log into the Postgres read 
   it('appends a valid, keyed event and the projector writes the row', async () => {
     const response = await fetch(`${baseUrl}/v1/persisted/test-123:userID/checkout_button`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'slice-request-1' },
+      headers: { 'content-type': 'application/json', 'x-request-id': 'slice-request-1', authorization: `Bearer ${environment.adminKey}` },
       body: JSON.stringify(stickyValues),
     });
     // Read your writes: the answer comes once the projector has applied the event.
@@ -73,20 +73,12 @@ describe('a save travels from HTTP through the Kafka log into the Postgres read 
     });
 
     // What analytics would read: the record on the topic, keyed by persistence key, valid against the published contract.
-    const consumer = new Kafka({ brokers: environment.brokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `${environment.groupId}-reader` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: environment.topic, fromBeginning: true });
-    const record = await new Promise<{ key: string; value: Buffer; eventType: string }>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) =>
-          resolve({ key: String(message.key), value: message.value!, eventType: String(message.headers?.['event-type']) }),
-      });
-    });
-    await consumer.disconnect();
+    const [message] = await readTopic(environment.brokers, environment.topic, 1);
+    const record = { key: String(message!.key), value: message!.value, eventType: String(message!.headers?.['event-type']) };
     expect(record.key).toBe('test-123:userID');
     expect(record.eventType).toBe('StickyValueSaved');
     expect(decodeLedgerEvent(record.value)).toMatchObject({
-      metadata: { eventId: appended.eventId, correlationId: 'slice-request-1', source: 'storage_api' },
+      metadata: { eventId: appended.eventId, correlationId: 'slice-request-1', source: 'storage_api', caller: { apiKeyId: 'bootstrap-admin' } },
     });
   });
 
@@ -97,7 +89,7 @@ describe('a save travels from HTTP through the Kafka log into the Postgres read 
     const before = await recordsInLog();
     const response = await fetch(`${baseUrl}/v1/persisted/no-id-type/checkout_button`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${environment.adminKey}` },
       body: JSON.stringify(stickyValues),
     });
     expect(response.status).toBe(400);
@@ -114,7 +106,7 @@ describe('a save travels from HTTP through the Kafka log into the Postgres read 
   ])('answers $label with $status $code', async ({ body, status, code }) => {
     const response = await fetch(`${baseUrl}/v1/persisted/test-9:userID/checkout_button`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${environment.adminKey}` },
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(status);

@@ -27,7 +27,7 @@ describe('the storage contract: load, save, delete on the ledger', () => {
     environment.env.READ_YOUR_WRITES_TIMEOUT_MS = '1500';
     ledger = await createLedgerApp(loadLedgerConfig(environment.env));
     await startProjector();
-    api = jsonClient(await ledger.getUrl());
+    api = jsonClient(await ledger.getUrl(), { authorization: `Bearer ${environment.adminKey}` });
     const admin = new Kafka({ brokers: environment.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     recordsInLog = async () => (await admin.fetchTopicOffsets(environment.topic)).reduce((sum, partition) => sum + Number(partition.high), 0);

@@ -9,3 +9,4 @@ export * from './lifecycle/with-deadline';
 export * from './logging/logger.module';
 export * from './http/request-id.decorator';
 export * from './http/create-http-app';
+export * from './http/public-route.decorator';

@@ -11,3 +11,4 @@ export * from './database/open-ledger-data-source';
 export * from './ledger-infrastructure.module';
 export * from './database/projection-progress.channel';
 export * from './database/is-database-unavailable';
+export * from './database/entities/api-key.entity';

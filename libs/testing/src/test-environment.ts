@@ -9,6 +9,8 @@ export interface TestEnvironment {
   databaseUrl: string;
   topic: string;
   groupId: string;
+  /** The bootstrap admin key the ledger accepts in this environment. */
+  adminKey: string;
   /** Environment variables for loadLedgerConfig / loadProjectorConfig, as an operator would set them. */
   env: Record<string, string>;
   cleanup(): Promise<void>;
@@ -23,6 +25,7 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
   url.pathname = `/${database}`;
   const topic = `test.${id}.sticky-values`;
   const groupId = `projector-${id}`;
+  const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const env = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
@@ -32,12 +35,14 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
     LEDGER_TOPIC_PARTITIONS: '3',
     PROJECTOR_GROUP_ID: groupId,
     HTTP_PORT: '0',
+    LEDGER_ADMIN_KEY: adminKey,
   };
   return {
     brokers: infra.brokers,
     databaseUrl: url.toString(),
     topic,
     groupId,
+    adminKey,
     env,
     cleanup: async () => {
       await withAdminClient(infra.databaseAdminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));

@@ -1,6 +1,9 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 import { RequestId, TypeBoxValidationPipe } from '@ledger/platform';
+import { type Principal } from '../auth/api-key';
+import { Caller } from '../auth/caller.decorator';
+import { RequireScopes } from '../auth/require-scopes.decorator';
 import { InvalidPersistenceKeyError } from '../errors/ledger-errors';
 import {
   BatchLoadBodySchema,
@@ -32,6 +35,7 @@ export class StickyValuesHttpController {
   constructor(private readonly stickyValues: StickyValuesService) {}
 
   @Post('batch-load')
+  @RequireScopes('storage:read')
   @HttpCode(200)
   async batchLoad(@Body(batchLoadPipe) body: BatchLoadBody): Promise<{ results: Record<string, { values: UserPersistedValues }> }> {
     const loaded = await this.stickyValues.loadMany(body.keys);
@@ -39,38 +43,43 @@ export class StickyValuesHttpController {
   }
 
   @Get(':key')
+  @RequireScopes('storage:read')
   async load(@Param('key', keyPipe) key: string, @Query(loadQueryPipe) query: LoadQuery): Promise<{ key: string; values: UserPersistedValues }> {
     return { key, values: await this.stickyValues.load(key, query.asOf ? new Date(query.asOf) : undefined) };
   }
 
   @Put(':key/:configName')
+  @RequireScopes('storage:write')
   async save(
     @Param('key', keyPipe) key: string,
     @Param('configName', configNamePipe) configName: string,
     @Body(stickyValuesPipe) body: StickyValuesBody,
     @Headers('prefer') prefer: string | undefined,
     @RequestId() requestId: string,
+    @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SaveResult & { key: string; configName: string }> {
-    const result = await this.stickyValues.save(key, configName, body, { apiKeyId: null, requestId, source: 'storage_api' }, { async: wantsAsync(prefer) });
+    const result = await this.stickyValues.save(key, configName, body, { apiKeyId: caller.apiKeyId, requestId, source: 'storage_api' }, { async: wantsAsync(prefer) });
     void reply.status(result.outcome === 'saved' ? 201 : result.outcome === 'accepted' ? 202 : 200);
     return { key, configName, ...result };
   }
 
   @Delete(':key/:configName')
+  @RequireScopes('storage:write')
   async delete(
     @Param('key', keyPipe) key: string,
     @Param('configName', configNamePipe) configName: string,
     @Query(deleteQueryPipe) query: DeleteQuery,
     @Headers('prefer') prefer: string | undefined,
     @RequestId() requestId: string,
+    @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DeleteResult & { key: string; configName: string }> {
     const result = await this.stickyValues.delete(
       key,
       configName,
       query.reason ?? 'explicit',
-      { apiKeyId: null, requestId, source: 'storage_api' },
+      { apiKeyId: caller.apiKeyId, requestId, source: 'storage_api' },
       { async: wantsAsync(prefer) },
     );
     void reply.status(result.outcome === 'accepted' ? 202 : 200);

@@ -38,3 +38,13 @@ export class DatabaseUnavailableError extends ApiError {
   readonly code: string = 'DATABASE_UNAVAILABLE';
   readonly httpStatus = 503;
 }
+
+export class UnauthenticatedError extends ApiError {
+  readonly code: string = 'UNAUTHENTICATED';
+  readonly httpStatus = 401;
+}
+
+export class ForbiddenError extends ApiError {
+  readonly code: string = 'FORBIDDEN';
+  readonly httpStatus = 403;
+}

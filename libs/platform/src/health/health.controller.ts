@@ -1,9 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { PublicRoute } from '../http/public-route.decorator';
 import { DEPENDENCY_PROBES, type DependencyProbe } from './dependency-probe';
 
 /** Liveness says the process serves requests; readiness says its broker and database answer too. */
 @Controller('health')
+@PublicRoute()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

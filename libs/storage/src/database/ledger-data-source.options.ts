@@ -1,11 +1,13 @@
 import { type DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
 import { ProjectionPositionEntity } from './entities/projection-position.entity';
 import { StickyValueHistoryEntity } from './entities/sticky-value-history.entity';
 import { StickyValueEntity } from './entities/sticky-value.entity';
 import { CreateReadModel1764072000000 } from './migrations/1764072000000-create-read-model';
+import { CreateApiKeys1764072100000 } from './migrations/1764072100000-create-api-keys';
 
-export const LEDGER_ENTITIES = [StickyValueEntity, StickyValueHistoryEntity, ProjectionPositionEntity];
-export const LEDGER_MIGRATIONS = [CreateReadModel1764072000000];
+export const LEDGER_ENTITIES = [StickyValueEntity, StickyValueHistoryEntity, ProjectionPositionEntity, ApiKeyEntity];
+export const LEDGER_MIGRATIONS = [CreateReadModel1764072000000, CreateApiKeys1764072100000];
 
 export interface DatabaseSettings {
   url: string;

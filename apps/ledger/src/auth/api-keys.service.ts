@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { DatabaseUnavailableError, NotFoundError, UnauthenticatedError, withDeadline } from '@ledger/platform';
+import { ApiKeyEntity, isDatabaseUnavailable } from '@ledger/storage';
+import { type LedgerConfig } from '../config';
+import { LEDGER_CONFIG } from '../ledger-config.token';
+import { BOOTSTRAP_ADMIN_ID, mintApiKey, parseApiKey, type Principal, type Scope, secretMatches, sha256 } from './api-key';
+
+/** How long a looked-up key is trusted before it is read again: the bound on how late a revocation bites. */
+const CACHE_TTL_MS = 10_000;
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+@Injectable()
+export class ApiKeysService {
+  private readonly cache = new Map<string, { entity: ApiKeyEntity | null; fetchedAt: number }>();
+  private readonly bootstrapSha256: Buffer | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {
+    this.bootstrapSha256 = config.adminKey ? sha256(config.adminKey) : undefined;
+  }
+
+  /** The principal behind a presented key; UnauthenticatedError for anything that is not a live key. */
+  async authenticate(presented: string | undefined): Promise<Principal> {
+    if (!presented) throw new UnauthenticatedError('send an API key as "Authorization: Bearer <key>"');
+    if (this.bootstrapSha256 && secretMatches(presented, this.bootstrapSha256)) return { apiKeyId: BOOTSTRAP_ADMIN_ID, scopes: ['admin'] };
+    const parsed = parseApiKey(presented);
+    const entity = parsed ? await this.lookup(parsed.id) : null;
+    if (!parsed || !entity || entity.revokedAt || !secretMatches(parsed.secret, entity.secretSha256)) {
+      throw new UnauthenticatedError('the API key is not valid');
+    }
+    return { apiKeyId: entity.id, scopes: entity.scopes as Scope[] };
+  }
+
+  async create(name: string, scopes: Scope[], createdBy: string): Promise<ApiKeyView & { key: string }> {
+    const minted = mintApiKey();
+    const entity = await this.guard(() =>
+      this.dataSource.getRepository(ApiKeyEntity).save({ id: minted.id, name, scopes, secretSha256: minted.secretSha256, createdBy, createdAt: new Date(), revokedAt: null }),
+    );
+    return { ...view(entity), key: minted.key };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    const entities = await this.guard(() => this.dataSource.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC' } }));
+    return entities.map(view);
+  }
+
+  async revoke(id: string): Promise<ApiKeyView> {
+    const repository = this.dataSource.getRepository(ApiKeyEntity);
+    const entity = await this.guard(() => repository.findOneBy({ id }));
+    if (!entity) throw new NotFoundError(`no API key ${id}`);
+    if (!entity.revokedAt) {
+      entity.revokedAt = new Date();
+      await this.guard(() => repository.save(entity));
+    }
+    this.cache.delete(id);
+    return view(entity);
+  }
+
+  private async lookup(id: string): Promise<ApiKeyEntity | null> {
+    const cached = this.cache.get(id);
+    if (cached && Date.now() - cached.fetchedAt < CACHE_TTL_MS) return cached.entity;
+    const entity = await this.guard(() => this.dataSource.getRepository(ApiKeyEntity).findOneBy({ id }));
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(id, { entity, fetchedAt: Date.now() });
+    return entity;
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(work(), this.config.dependencyTimeoutMs, 'the database');
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(`API keys cannot be checked: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+}
+
+function view(entity: ApiKeyEntity): ApiKeyView {
+  return {
+    id: entity.id,
+    name: entity.name,
+    scopes: entity.scopes as Scope[],
+    createdBy: entity.createdBy,
+    createdAt: entity.createdAt.toISOString(),
+    revokedAt: entity.revokedAt ? entity.revokedAt.toISOString() : null,
+  };
+}
