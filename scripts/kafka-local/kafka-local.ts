@@ -161,6 +161,15 @@ function serverProperties(brokerPort: number, controllerPort: number, dataDir: s
   ].join('\n');
 }
 
+async function previousControllerPort(propertiesFile: string): Promise<number | undefined> {
+  try {
+    const match = /^controller\.quorum\.voters=1@127\.0\.0\.1:(\d+)$/m.exec(await readFile(propertiesFile, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function java(args: string[], jars: string): Promise<string> {
   const { stdout } = await execFileAsync('java', ['-cp', `${jars}/*`, ...args], { maxBuffer: 16 * 1024 * 1024 });
   return stdout;
@@ -218,11 +227,13 @@ export async function start(options: StartOptions): Promise<KafkaLocalState> {
   const dataDir = join(dir, 'data');
   await mkdir(dataDir, { recursive: true });
 
+  const propertiesFile = join(dir, 'server.properties');
   const preferred = options.port ?? DEFAULT_BROKER_PORT;
   const brokerPort = preferred !== 0 && (await isPortFree(preferred)) ? preferred : await freePort();
-  let controllerPort = await freePort();
+  // A restarted instance keeps its controller address when it can, as its quorum was formatted with it.
+  const previousController = await previousControllerPort(propertiesFile);
+  let controllerPort = previousController !== undefined && previousController !== brokerPort && (await isPortFree(previousController)) ? previousController : await freePort();
   while (controllerPort === brokerPort) controllerPort = await freePort();
-  const propertiesFile = join(dir, 'server.properties');
   await writeFile(propertiesFile, serverProperties(brokerPort, controllerPort, dataDir));
 
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {

@@ -7,6 +7,7 @@ import { PROJECTOR_CONFIG } from './projector-config.token';
 import { StickyValuesWriter } from './sticky-values.writer';
 
 const RETRY_BACKOFF_MIN_MS = 200;
+const PROJECTOR_SESSION_TIMEOUT_MS = 10_000;
 const RETRY_BACKOFF_MAX_MS = 5_000;
 
 /**
@@ -28,7 +29,16 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     private readonly writer: StickyValuesWriter,
   ) {
-    this.consumer = kafka.consumer({ groupId: config.kafka.projectorGroupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+    this.consumer = kafka.consumer({
+      groupId: config.kafka.projectorGroupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      // A member lost in a crash (ours, or the broker's restart) holds its partitions until its session
+      // expires; a short session gives them back quickly. Heartbeats go out between and during batches.
+      sessionTimeout: PROJECTOR_SESSION_TIMEOUT_MS,
+      rebalanceTimeout: PROJECTOR_SESSION_TIMEOUT_MS,
+      heartbeatInterval: 1_000,
+    });
     this.deadLetters = new DeadLetterPublisher(kafka, topics.deadLetters);
   }
 

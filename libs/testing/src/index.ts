@@ -5,3 +5,6 @@ export * from './service-process';
 export * from './http-client';
 export * from './sticky-values.fixture';
 export * from './read-topic';
+export * from './owned-kafka';
+export * from './owned-postgres';
+export * from './ledger-events.fixture';

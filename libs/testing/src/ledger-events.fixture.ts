@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
+import { ABSENT, evolve, type StickyState } from '@ledger/assignment';
+import { encodeLedgerEvent, type LedgerEvent } from '@ledger/events';
+import { stickyValueFor } from './sticky-values.fixture';
+
+const metadata = () => ({
+  eventId: randomUUID(),
+  occurredAt: new Date().toISOString(),
+  caller: { apiKeyId: 'test' },
+  correlationId: 'test',
+  source: 'storage_api' as const,
+});
+
+export const savedEvent = (persistenceKey: string, configName: string, group: string): LedgerEvent => ({
+  type: 'StickyValueSaved',
+  version: 1,
+  data: { persistenceKey, configName, stickyValues: stickyValueFor(group) },
+  metadata: metadata(),
+});
+
+export const deletedEvent = (persistenceKey: string, configName: string): LedgerEvent => ({
+  type: 'StickyValueDeleted',
+  version: 1,
+  data: { persistenceKey, configName, reason: 'explicit' },
+  metadata: metadata(),
+});
+
+/** A deterministic mix of saves and deletes over `keys` units and two configs: a busy log in miniature. */
+export function eventMix(count: number, keys: number, seed = 7): LedgerEvent[] {
+  let state = seed;
+  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648);
+  return Array.from({ length: count }, () => {
+    const key = `unit-${next() % keys}:userID`;
+    const config = next() % 2 === 0 ? 'exp_a' : 'exp_b';
+    return next() % 4 === 0 ? deletedEvent(key, config) : savedEvent(key, config, ['Control', 'Test'][next() % 2]!);
+  });
+}
+
+/** Appends events straight to the topic, keyed like the ledger does; raw records (poison) pass as they are. */
+export async function produceEvents(brokers: string, topic: string, events: Array<LedgerEvent | { key: string; raw: string }>): Promise<void> {
+  const producer = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer({
+    idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    for (let start = 0; start < events.length; start += 1000) {
+      await producer.send({
+        topic,
+        acks: -1,
+        compression: CompressionTypes.None,
+        messages: events.slice(start, start + 1000).map((event) =>
+          'raw' in event ? { key: event.key, value: event.raw } : { key: event.data.persistenceKey, value: encodeLedgerEvent(event) },
+        ),
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** The read model a correct projection must hold after `events`: a pure fold, per (key, config), in order. */
+export function expectedReadModel(events: LedgerEvent[]): Map<string, StickyState> {
+  const states = new Map<string, StickyState>();
+  for (const event of events) {
+    const id = `${event.data.persistenceKey}|${event.data.configName}`;
+    states.set(id, evolve(states.get(id) ?? ABSENT, event).state);
+  }
+  for (const [id, state] of states) if (state.kind === 'absent') states.delete(id);
+  return states;
+}
