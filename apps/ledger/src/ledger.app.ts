@@ -1,9 +1,34 @@
+import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { createHttpApp } from '@ledger/platform';
+import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { createHttpApp, projectRoot } from '@ledger/platform';
 import { type LedgerConfig } from './config';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { LedgerModule } from './ledger.module';
 
+export const PROTO_ROOT = join(projectRoot(__dirname), 'proto');
+export const PERSISTED_VALUES_PROTO = join(PROTO_ROOT, 'assignment_ledger', 'v1', 'persisted_values.proto');
+
+/** The ledger: HTTP and gRPC in one process, sharing one module (and so one guard, one service, one producer). */
 export function createLedgerApp(config: LedgerConfig): Promise<INestApplication> {
-  return createHttpApp(LedgerModule.forRoot(config), { ...config.http, errorFilter: new HttpErrorFilter() });
+  return createHttpApp(LedgerModule.forRoot(config), {
+    ...config.http,
+    errorFilter: new HttpErrorFilter(),
+    beforeListen: async (app) => {
+      app.connectMicroservice<GrpcOptions>(
+        {
+          transport: Transport.GRPC,
+          options: {
+            package: 'assignment_ledger.v1',
+            protoPath: PERSISTED_VALUES_PROTO,
+            url: `${config.grpc.host}:${config.grpc.port}`,
+            loader: { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_ROOT] },
+          },
+        },
+        // The guard and pipes registered for HTTP apply to gRPC handlers too.
+        { inheritAppConfig: true },
+      );
+      await app.startAllMicroservices();
+    },
+  });
 }

@@ -8,6 +8,7 @@ import { HealthController, structuredLoggerModule } from '@ledger/platform';
 import { LedgerInfrastructureModule } from '@ledger/storage';
 import { type LedgerConfig } from './config';
 import { LEDGER_CONFIG } from './ledger-config.token';
+import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
 import { StickyValuesRepository } from './sticky-values/sticky-values.repository';
 import { StickyValuesService } from './sticky-values/sticky-values.service';
@@ -24,7 +25,7 @@ export class LedgerModule {
         LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, StickyValuesHttpController, ApiKeysHttpController],
+      controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         ApiKeysService,

@@ -7,4 +7,5 @@ void bootstrapService({
   name: 'ledger',
   loadConfig: loadLedgerConfig,
   start: createLedgerApp,
+  alsoListening: (config) => `gRPC on ${config.grpc.host}:${config.grpc.port}`,
 });

@@ -10,3 +10,4 @@ export * from './logging/logger.module';
 export * from './http/request-id.decorator';
 export * from './http/create-http-app';
 export * from './http/public-route.decorator';
+export * from './lifecycle/project-root';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { closedPort } from './service-process';
 import { testInfrastructure } from './test-infrastructure';
 
 /** One test file's own slice of the infrastructure: its own database and its own topics. */
@@ -35,6 +36,7 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
     LEDGER_TOPIC_PARTITIONS: '3',
     PROJECTOR_GROUP_ID: groupId,
     HTTP_PORT: '0',
+    GRPC_PORT: String(await closedPort()),
     LEDGER_ADMIN_KEY: adminKey,
   };
   return {

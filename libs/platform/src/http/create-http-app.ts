@@ -13,7 +13,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  */
 export async function createHttpApp(
   module: unknown,
-  options: { host: string; port: number; errorFilter?: ExceptionFilter },
+  options: { host: string; port: number; errorFilter?: ExceptionFilter; beforeListen?: (app: NestFastifyApplication) => Promise<void> },
 ): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -27,6 +27,7 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   if (options.errorFilter) app.useGlobalFilters(options.errorFilter);
+  await options.beforeListen?.(app);
   await app.listen(options.port, options.host);
   return app;
 }

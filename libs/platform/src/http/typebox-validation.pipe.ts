@@ -5,21 +5,21 @@ import { type ApiError, InvalidRequestError } from '../errors/api-error';
 
 type ErrorFactory = (problems: string[]) => ApiError;
 
-/** Validates a request part against a JSON Schema, compiled once; every problem is listed in the 400. */
+/** A validator compiled once from a JSON Schema: returns the value typed, or throws an ApiError listing every problem. */
+export function validatorFor<S extends TSchema>(schema: S, what: string, toError?: ErrorFactory): (value: unknown) => Static<S> {
+  const check = TypeCompiler.Compile(schema);
+  const fail = toError ?? ((problems: string[]) => new InvalidRequestError(`${what} is invalid: ${problems.join('; ')}`, { problems }));
+  return (value) => {
+    if (check.Check(value)) return value;
+    throw fail([...check.Errors(value)].slice(0, 20).map((error) => `${error.path || '/'} ${error.message}`));
+  };
+}
+
+/** The same validation as a Nest pipe, for HTTP route parameters and bodies. */
 export class TypeBoxValidationPipe<S extends TSchema> implements PipeTransform<unknown, Static<S>> {
-  private readonly check;
+  readonly transform: (value: unknown) => Static<S>;
 
-  constructor(
-    schema: S,
-    private readonly what: string,
-    private readonly toError: ErrorFactory = (problems) => new InvalidRequestError(`${what} is invalid: ${problems.join('; ')}`, { problems }),
-  ) {
-    this.check = TypeCompiler.Compile(schema);
-  }
-
-  transform(value: unknown): Static<S> {
-    if (this.check.Check(value)) return value;
-    const problems = [...this.check.Errors(value)].slice(0, 20).map((error) => `${error.path || '/'} ${error.message}`);
-    throw this.toError(problems);
+  constructor(schema: S, what: string, toError?: ErrorFactory) {
+    this.transform = validatorFor(schema, what, toError);
   }
 }

@@ -8,6 +8,8 @@ export interface ServiceEntryPoint<C> {
   name: string;
   loadConfig(env: NodeJS.ProcessEnv): C;
   start(config: C): Promise<INestApplication>;
+  /** More addresses the service answers on, for the ready line (e.g. its gRPC port). */
+  alsoListening?(config: C): string;
 }
 
 /**
@@ -39,7 +41,8 @@ export async function bootstrapService<C>(entry: ServiceEntryPoint<C>): Promise<
       );
     });
   }
-  process.stdout.write(`${entry.name}: ready on ${await app.getUrl()}\n`);
+  const also = entry.alsoListening ? ` (${entry.alsoListening(config)})` : '';
+  process.stdout.write(`${entry.name}: ready on ${await app.getUrl()}${also}\n`);
 }
 
 function fail(name: string, error: unknown, code: number): never {

@@ -1,0 +1,31 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { Metadata, status } from '@grpc/grpc-js';
+import { type Observable, throwError } from 'rxjs';
+import { ApiError } from '@ledger/platform';
+
+const STATUS_BY_HTTP: Record<number, status> = {
+  400: status.INVALID_ARGUMENT,
+  401: status.UNAUTHENTICATED,
+  403: status.PERMISSION_DENIED,
+  404: status.NOT_FOUND,
+  409: status.ALREADY_EXISTS,
+  413: status.RESOURCE_EXHAUSTED,
+  503: status.UNAVAILABLE,
+};
+
+/** gRPC's side of "errors are part of the API": a status code, and the same machine code in the `error-code` trailer. */
+@Catch()
+export class GrpcErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('grpc');
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    const metadata = new Metadata();
+    if (exception instanceof ApiError) {
+      metadata.set('error-code', exception.code);
+      return throwError(() => ({ code: STATUS_BY_HTTP[exception.httpStatus] ?? status.UNKNOWN, message: exception.message, details: exception.message, metadata }));
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    metadata.set('error-code', 'INTERNAL');
+    return throwError(() => ({ code: status.INTERNAL, message: 'internal error', details: 'internal error', metadata }));
+  }
+}

@@ -1,0 +1,87 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import { type Metadata } from '@grpc/grpc-js';
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { DELETE_REASONS, type StickyValues } from '@ledger/events';
+import { validatorFor } from '@ledger/platform';
+import { principalOf } from '../auth/api-key.guard';
+import { RequireScopes } from '../auth/require-scopes.decorator';
+import { GrpcErrorFilter } from '../errors/grpc-error.filter';
+import { InvalidPersistenceKeyError } from '../errors/ledger-errors';
+import { fromStruct, type ProtoStruct, toStruct } from '../grpc/protobuf-struct';
+import { BatchLoadBodySchema, ConfigNameParam, LoadQuerySchema, PersistenceKeyParam, StickyValuesBodySchema } from './sticky-values.dto';
+import { type CallContext, StickyValuesService } from './sticky-values.service';
+import { type UserPersistedValues } from './sticky-values.repository';
+
+const validKey = validatorFor(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
+const validConfigName = validatorFor(ConfigNameParam, 'config name');
+const validStickyValues = validatorFor(StickyValuesBodySchema, 'sticky value');
+const validLoadQuery = validatorFor(LoadQuerySchema, 'as_of');
+const validBatch = validatorFor(BatchLoadBodySchema, 'batch load');
+const validReason = validatorFor(Type.Union(DELETE_REASONS.map((reason) => Type.Literal(reason))), 'reason');
+
+interface LoadResponse {
+  key: string;
+  values: ProtoStruct;
+}
+type Outcome = 'SAVED' | 'ALREADY_STICKY' | 'DELETED' | 'ABSENT' | 'ACCEPTED';
+
+/** The same storage contract over gRPC (proto/assignment_ledger/v1/persisted_values.proto). */
+@Controller()
+@UseFilters(GrpcErrorFilter)
+export class StickyValuesGrpcController {
+  constructor(private readonly stickyValues: StickyValuesService) {}
+
+  @GrpcMethod('PersistedValues', 'Load')
+  @RequireScopes('storage:read')
+  async load(request: { key: string; asOf: string }): Promise<LoadResponse> {
+    const key = validKey(request.key);
+    const { asOf } = validLoadQuery(request.asOf ? { asOf: request.asOf } : {});
+    return loadResponse(key, await this.stickyValues.load(key, asOf ? new Date(asOf) : undefined));
+  }
+
+  @GrpcMethod('PersistedValues', 'BatchLoad')
+  @RequireScopes('storage:read')
+  async batchLoad(request: { keys: string[] }): Promise<{ results: LoadResponse[] }> {
+    const { keys } = validBatch({ keys: request.keys ?? [] });
+    const loaded = await this.stickyValues.loadMany(keys);
+    return { results: [...loaded].map(([key, values]) => loadResponse(key, values)) };
+  }
+
+  @GrpcMethod('PersistedValues', 'Save')
+  @RequireScopes('storage:write')
+  async save(
+    request: { key: string; configName: string; stickyValues: ProtoStruct | null; respondAsync: boolean },
+    metadata: Metadata,
+  ): Promise<{ outcome: Outcome; eventId: string; value: ProtoStruct | null }> {
+    const key = validKey(request.key);
+    const configName = validConfigName(request.configName);
+    const input = validStickyValues(fromStruct(request.stickyValues) ?? {});
+    const result = await this.stickyValues.save(key, configName, input, callContext(metadata), { async: request.respondAsync });
+    return {
+      outcome: result.outcome.toUpperCase() as Outcome,
+      eventId: result.eventId,
+      value: 'value' in result && result.value ? toStruct(result.value as StickyValues) : null,
+    };
+  }
+
+  @GrpcMethod('PersistedValues', 'Delete')
+  @RequireScopes('storage:write')
+  async delete(request: { key: string; configName: string; reason: string; respondAsync: boolean }, metadata: Metadata): Promise<{ outcome: Outcome; eventId: string }> {
+    const key = validKey(request.key);
+    const configName = validConfigName(request.configName);
+    const reason = validReason(request.reason || 'explicit');
+    const result = await this.stickyValues.delete(key, configName, reason, callContext(metadata), { async: request.respondAsync });
+    return { outcome: result.outcome.toUpperCase() as Outcome, eventId: result.eventId ?? '' };
+  }
+}
+
+function loadResponse(key: string, values: UserPersistedValues): LoadResponse {
+  return { key, values: toStruct(values) };
+}
+
+function callContext(metadata: Metadata): CallContext {
+  const given = metadata.get('x-request-id')[0];
+  return { apiKeyId: principalOf(metadata).apiKeyId, requestId: typeof given === 'string' && given ? given : randomUUID(), source: 'storage_api' };
+}
