@@ -28,7 +28,7 @@ function run(name: string, entry: string, env: NodeJS.ProcessEnv): Service {
     child.stdout!.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk);
       buffered = (buffered + chunk.toString()).slice(-4096);
-      const match = new RegExp(`^${name}: ready on (\\S+)$`, 'm').exec(buffered);
+      const match = new RegExp(`^${name}: ready on (\\S+)`, 'm').exec(buffered);
       if (match) resolve(match[1]!);
     });
     void exited.then((code) => reject(new Error(`${name} exited with code ${code}`)));

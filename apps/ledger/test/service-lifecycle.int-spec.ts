@@ -1,4 +1,4 @@
-import { closedPort, createTestEnvironment, type ServiceName, spawnService, type TestEnvironment } from '@ledger/testing';
+import { closedPort, createTestEnvironment, killLeftoverServices, type ServiceName, spawnService, type TestEnvironment } from '@ledger/testing';
 
 /** How long a boot may take to give up on bad configuration or a dependency that is down. */
 const FAIL_FAST_MS = 15_000;
@@ -10,6 +10,8 @@ describe('the services as processes', () => {
   beforeAll(async () => {
     environment = await createTestEnvironment('lifecycle');
   });
+
+  afterEach(killLeftoverServices);
 
   afterAll(async () => {
     await environment?.cleanup();

@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController, structuredLoggerModule } from '@ledger/platform';
-import { LedgerInfrastructureModule } from '@ledger/storage';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { LedgerInfrastructureModule, READ_MODEL_SCHEMA } from '@ledger/storage';
 import { AssignmentEventsConsumer } from './assignment-events.consumer';
 import { type ProjectorConfig } from './config';
 import { PROJECTOR_CONFIG } from './projector-config.token';
@@ -18,7 +20,15 @@ export class ProjectorModule {
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
-      providers: [{ provide: PROJECTOR_CONFIG, useValue: config }, StickyValuesWriter, AssignmentEventsConsumer],
+      providers: [
+        { provide: PROJECTOR_CONFIG, useValue: config },
+        {
+          provide: StickyValuesWriter,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => new StickyValuesWriter(dataSource, READ_MODEL_SCHEMA, 'live'),
+        },
+        AssignmentEventsConsumer,
+      ],
     };
   }
 }

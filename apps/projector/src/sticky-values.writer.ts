@@ -1,9 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type StickyState } from '@ledger/assignment';
 import { type StickyValues } from '@ledger/events';
-import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice } from '@ledger/storage';
+import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice, READ_MODEL_SWAP_LOCK_ID } from '@ledger/storage';
 import { type BatchProjection, decodeRecords, type DeadLetter, type LogRecord, pairId, projectBatch, touchedPairs } from './sticky-values.projection';
 
 export interface PartitionBatch {
@@ -25,13 +23,21 @@ export type BatchResult =
  * below it were applied already and are skipped, whoever replays them (a restart, a rebalance, a second
  * instance that still believed it owned the partition).
  */
-@Injectable()
 export class StickyValuesWriter {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** `read_model` for the live projection; the rebuild schema while a rebuild replays the log. */
+    private readonly schema: string,
+    /**
+     * Live batches take the swap lock shared (so a rebuild can swap tables between two batches) and announce
+     * their progress to waiting writers; a rebuild's batches do neither, as nobody reads its tables yet.
+     */
+    private readonly mode: 'live' | 'rebuild',
+  ) {}
 
   async storedPosition(consumerGroup: string, topic: string, partition: number): Promise<string> {
     const rows: Array<{ next_offset: string }> = await this.dataSource.query(
-      'SELECT next_offset FROM read_model.projection_positions WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3',
+      `SELECT next_offset FROM ${this.schema}.projection_positions WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3`,
       [consumerGroup, topic, partition],
     );
     return rows[0]?.next_offset ?? '0';
@@ -40,6 +46,7 @@ export class StickyValuesWriter {
   /** `publishDeadLetters` runs inside the transaction, before commit, so a poison record is never dropped unrecorded. */
   apply(batch: PartitionBatch, publishDeadLetters: (letters: DeadLetter[]) => Promise<void>): Promise<BatchResult> {
     return this.dataSource.transaction(async (manager) => {
+      if (this.mode === 'live') await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [READ_MODEL_SWAP_LOCK_ID]);
       const nextOffset = await this.lockPosition(manager, batch);
       const fresh = batch.records.filter((record) => BigInt(record.offset) >= BigInt(nextOffset));
       const skipped = batch.records.length - fresh.length;
@@ -56,24 +63,24 @@ export class StickyValuesWriter {
       await this.writeHistory(manager, batch.partition, projection);
       const newNext = (BigInt(fresh[fresh.length - 1]!.offset) + 1n).toString();
       await manager.query(
-        'UPDATE read_model.projection_positions SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3',
+        `UPDATE ${this.schema}.projection_positions SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3`,
         [batch.consumerGroup, batch.topic, batch.partition, newNext],
       );
       // Delivered on commit, never before: a writer waiting for this position then reads committed rows.
       const notice: ProjectionProgressNotice = { consumerGroup: batch.consumerGroup, topic: batch.topic, partition: batch.partition, nextOffset: newNext };
-      await manager.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, JSON.stringify(notice)]);
+      if (this.mode === 'live') await manager.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, JSON.stringify(notice)]);
       return { kind: 'applied', applied: fresh.length, skipped, deadLettered: projection.deadLetters.length, nextOffset: newNext };
     });
   }
 
   private async lockPosition(manager: EntityManager, batch: PartitionBatch): Promise<string> {
     await manager.query(
-      `INSERT INTO read_model.projection_positions (consumer_group, topic, log_partition, next_offset) VALUES ($1, $2, $3, 0)
+      `INSERT INTO ${this.schema}.projection_positions (consumer_group, topic, log_partition, next_offset) VALUES ($1, $2, $3, 0)
        ON CONFLICT DO NOTHING`,
       [batch.consumerGroup, batch.topic, batch.partition],
     );
     const rows: Array<{ next_offset: string }> = await manager.query(
-      'SELECT next_offset FROM read_model.projection_positions WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3 FOR UPDATE',
+      `SELECT next_offset FROM ${this.schema}.projection_positions WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3 FOR UPDATE`,
       [batch.consumerGroup, batch.topic, batch.partition],
     );
     return rows[0]!.next_offset;
@@ -85,7 +92,7 @@ export class StickyValuesWriter {
     const rows: Array<{ persistence_key: string; config_name: string; sticky_values: StickyValues; saved_event_id: string; saved_at: Date }> =
       await manager.query(
         `SELECT s.persistence_key, s.config_name, s.sticky_values, s.saved_event_id, s.saved_at
-           FROM read_model.sticky_values s
+           FROM ${this.schema}.sticky_values s
            JOIN unnest($1::text[], $2::text[]) AS p(persistence_key, config_name) USING (persistence_key, config_name)
           FOR UPDATE OF s`,
         [pairs.map(([key]) => key), pairs.map(([, config]) => config)],
@@ -106,7 +113,7 @@ export class StickyValuesWriter {
     const absent = projection.changedRows.filter((row) => row.state.kind === 'absent');
     if (held.length > 0) {
       await manager.query(
-        `INSERT INTO read_model.sticky_values (persistence_key, config_name, sticky_values, saved_event_id, saved_at, log_partition, log_offset)
+        `INSERT INTO ${this.schema}.sticky_values (persistence_key, config_name, sticky_values, saved_event_id, saved_at, log_partition, log_offset)
          SELECT k, c, v, e, t, $6, o FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[], $5::timestamptz[], $7::bigint[]) AS r(k, c, v, e, t, o)
          ON CONFLICT (persistence_key, config_name) DO UPDATE SET
            sticky_values = EXCLUDED.sticky_values, saved_event_id = EXCLUDED.saved_event_id, saved_at = EXCLUDED.saved_at,
@@ -124,7 +131,7 @@ export class StickyValuesWriter {
     }
     if (absent.length > 0) {
       await manager.query(
-        `DELETE FROM read_model.sticky_values s USING unnest($1::text[], $2::text[]) AS p(persistence_key, config_name)
+        `DELETE FROM ${this.schema}.sticky_values s USING unnest($1::text[], $2::text[]) AS p(persistence_key, config_name)
           WHERE s.persistence_key = p.persistence_key AND s.config_name = p.config_name`,
         [absent.map((row) => row.persistenceKey), absent.map((row) => row.configName)],
       );
@@ -136,7 +143,7 @@ export class StickyValuesWriter {
     const entries = projection.history;
     // An event id seen twice (a retried produce that reached the log twice) is recorded once.
     await manager.query(
-      `INSERT INTO read_model.sticky_value_history
+      `INSERT INTO ${this.schema}.sticky_value_history
          (event_id, log_partition, log_offset, persistence_key, config_name, event_type, event_version, outcome, occurred_at, event)
        SELECT i, $2, o, k, c, t, v, r, at, e
          FROM unnest($1::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::timestamptz[], $10::jsonb[])

@@ -12,3 +12,4 @@ export * from './ledger-infrastructure.module';
 export * from './database/projection-progress.channel';
 export * from './database/is-database-unavailable';
 export * from './database/entities/api-key.entity';
+export * from './database/read-model-schema';

@@ -28,8 +28,15 @@ export const deletedEvent = (persistenceKey: string, configName: string): Ledger
 
 /** A deterministic mix of saves and deletes over `keys` units and two configs: a busy log in miniature. */
 export function eventMix(count: number, keys: number, seed = 7): LedgerEvent[] {
-  let state = seed;
-  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648);
+  // mulberry32: a small seeded generator whose low bits are as random as its high ones.
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
   return Array.from({ length: count }, () => {
     const key = `unit-${next() % keys}:userID`;
     const config = next() % 2 === 0 ? 'exp_a' : 'exp_b';

@@ -17,11 +17,21 @@ export interface ServiceProcess {
 }
 
 const repositoryRoot = join(__dirname, '..', '..', '..');
+const running = new Set<ChildProcess>();
+
+/** Kills every service a test started and did not see exit, so a failed test leaves no process behind. */
+export async function killLeftoverServices(): Promise<void> {
+  const leftovers = [...running];
+  for (const child of leftovers) child.kill('SIGKILL');
+  await Promise.all(leftovers.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+}
 
 export function spawnService(name: ServiceName, env: Record<string, string>): ServiceProcess {
   const entry = join(repositoryRoot, 'dist', 'apps', name, 'src', 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (\`npm test\` does)`);
   const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -36,7 +46,7 @@ export function spawnService(name: ServiceName, env: Record<string, string>): Se
       within(
         new Promise<string>((resolve, reject) => {
           const look = () => {
-            const match = new RegExp(`^${name}: ready on (\\S+)$`, 'm').exec(out);
+            const match = new RegExp(`^${name}: ready on (\\S+)`, 'm').exec(out);
             if (match) resolve(match[1]!);
           };
           child.stdout!.on('data', look);

@@ -34,6 +34,8 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
     DATABASE_URL: url.toString(),
     LEDGER_TOPIC: topic,
     LEDGER_TOPIC_PARTITIONS: '3',
+    // Several apps run at once in two jest workers; the machine's Postgres allows 100 connections in all.
+    DATABASE_POOL_SIZE: '4',
     PROJECTOR_GROUP_ID: groupId,
     HTTP_PORT: '0',
     GRPC_PORT: String(await closedPort()),

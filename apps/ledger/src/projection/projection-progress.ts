@@ -29,6 +29,7 @@ export class ProjectionProgress implements OnModuleInit, OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
   private listener: Client | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -44,6 +45,7 @@ export class ProjectionProgress implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.pollTimer);
+    clearTimeout(this.reconnectTimer);
     await this.listener?.end().catch(() => undefined);
   }
 
@@ -101,24 +103,30 @@ export class ProjectionProgress implements OnModuleInit, OnApplicationShutdown {
     const client = new Client({ connectionString: this.config.database.url, connectionTimeoutMillis: this.config.dependencyTimeoutMs });
     client.on('notification', (message: Notification) => this.onNotice(message.payload));
     client.on('error', (error) => this.logger.warn(`projection listener: ${error.message}`));
-    client.on('end', () => {
-      if (this.closed) return;
-      this.listener = undefined;
-      setTimeout(() => void this.reconnect(), RECONNECT_DELAY_MS);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${PROJECTION_PROGRESS_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    // Only a listener that was up schedules a reconnect when it drops; a failed attempt is retried by its caller.
+    client.once('end', () => {
+      if (this.listener === client) this.listener = undefined;
+      this.scheduleReconnect();
     });
-    await client.connect();
-    await client.query(`LISTEN ${PROJECTION_PROGRESS_CHANNEL}`);
     this.listener = client;
   }
 
-  private async reconnect(): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.listen();
-      await this.refresh();
-    } catch {
-      setTimeout(() => void this.reconnect(), RECONNECT_DELAY_MS);
-    }
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed) return;
+      this.listen()
+        .then(() => this.refresh())
+        .catch(() => this.scheduleReconnect());
+    }, RECONNECT_DELAY_MS);
   }
 
   private onNotice(payload: string | undefined): void {
