@@ -13,3 +13,4 @@ export * from './database/projection-progress.channel';
 export * from './database/is-database-unavailable';
 export * from './database/entities/api-key.entity';
 export * from './database/read-model-schema';
+export * from './kafka/key-partitioner';

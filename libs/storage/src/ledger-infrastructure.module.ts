@@ -7,11 +7,13 @@ import { type CommonConfig, DEPENDENCY_PROBES, type DependencyProbe, withDeadlin
 import { ledgerDataSourceOptions } from './database/ledger-data-source.options';
 import { openLedgerDataSource } from './database/open-ledger-data-source';
 import { createKafka } from './kafka/kafka-client';
+import { KeyPartitioner } from './kafka/key-partitioner';
 import { ensureLedgerTopics, ledgerTopics, type LedgerTopics } from './kafka/ledger-topics';
 
 export const KAFKA = Symbol('KAFKA');
 export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
 export const LEDGER_TOPICS = Symbol('LEDGER_TOPICS');
+export const KEY_PARTITIONER = Symbol('KEY_PARTITIONER');
 
 @Injectable()
 class KafkaAdminCloser implements OnApplicationShutdown {
@@ -79,6 +81,11 @@ export class LedgerInfrastructureModule {
         },
         KafkaAdminCloser,
         {
+          provide: KEY_PARTITIONER,
+          inject: [KAFKA_ADMIN, LEDGER_TOPICS],
+          useFactory: (admin: Admin, topics: LedgerTopics) => KeyPartitioner.forTopic(admin, topics.events),
+        },
+        {
           provide: DEPENDENCY_PROBES,
           inject: [KAFKA_ADMIN, getDataSourceToken()],
           useFactory: (admin: Admin, dataSource: DataSource): DependencyProbe[] => [
@@ -87,7 +94,7 @@ export class LedgerInfrastructureModule {
           ],
         },
       ],
-      exports: [KAFKA, KAFKA_ADMIN, LEDGER_TOPICS, DEPENDENCY_PROBES],
+      exports: [KAFKA, KAFKA_ADMIN, LEDGER_TOPICS, KEY_PARTITIONER, DEPENDENCY_PROBES],
     };
   }
 }

@@ -1,5 +1,5 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { type Admin, Partitioners, type PartitionMetadata } from 'kafkajs';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Admin } from 'kafkajs';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { KAFKA_ADMIN, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
@@ -17,9 +17,7 @@ interface Round {
  * caller only joins a request sent after it arrived, so no write acknowledged before the call is missed.
  */
 @Injectable()
-export class LogEndReader implements OnModuleInit {
-  private readonly partitioner = Partitioners.DefaultPartitioner();
-  private partitionMetadata: PartitionMetadata[] = [];
+export class LogEndReader {
   private queued: Round | undefined;
   private inFlight = false;
 
@@ -28,16 +26,6 @@ export class LogEndReader implements OnModuleInit {
     @Inject(LEDGER_TOPICS) private readonly topics: LedgerTopics,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
-
-  async onModuleInit(): Promise<void> {
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [this.topics.events] });
-    this.partitionMetadata = metadata.topics[0]?.partitions ?? [];
-  }
-
-  /** The partition the producer sends this persistence key to (the Java client's murmur2 partitioner). */
-  partitionOf(persistenceKey: string): number {
-    return this.partitioner({ topic: this.topics.events, partitionMetadata: this.partitionMetadata, message: { key: persistenceKey, value: null } });
-  }
 
   /** The offset the next record of `partition` will get: every record acknowledged so far lies below it. */
   async endOf(partition: number): Promise<bigint> {

@@ -4,7 +4,7 @@ import { type Kafka } from 'kafkajs';
 import { decide, type LedgerEventData, type StorageCommand } from '@ledger/assignment';
 import { type DeleteReason, type EventSource, type LedgerEvent, normalizeStickyValues, type StickyValues, type StickyValuesInput } from '@ledger/events';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
-import { type AppendedPosition, EventAppender, KAFKA, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
+import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { ProjectionLagError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
@@ -45,12 +45,13 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
     @Inject(LEDGER_TOPICS) topics: LedgerTopics,
+    @Inject(KEY_PARTITIONER) private readonly partitioner: KeyPartitioner,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     private readonly repository: StickyValuesRepository,
     private readonly progress: ProjectionProgress,
     private readonly logEnd: LogEndReader,
   ) {
-    this.appender = new EventAppender(kafka, topics.events);
+    this.appender = new EventAppender(kafka, topics.events, partitioner);
   }
 
   async onModuleInit(): Promise<void> {
@@ -87,7 +88,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   async delete(persistenceKey: string, configName: string, reason: DeleteReason, context: CallContext, options: WriteOptions): Promise<DeleteResult> {
     // Judge the delete at the caller's read position: the projection must have applied everything the log
     // held when the call arrived, or a save acknowledged just before could be missed and then outlive the delete.
-    const partition = this.logEnd.partitionOf(persistenceKey);
+    const partition = this.partitioner.partitionOf(persistenceKey);
     const end = await this.logEnd.endOf(partition);
     await this.progress.waitUntilPosition(partition, end, this.config.readYourWritesTimeoutMs);
     const state = await this.repository.find(persistenceKey, configName);
