@@ -8,6 +8,7 @@ import { StickyValuesWriter } from './sticky-values.writer';
 
 const RETRY_BACKOFF_MIN_MS = 200;
 const PROJECTOR_SESSION_TIMEOUT_MS = 10_000;
+const PARTITIONS_IN_PARALLEL = 3;
 const RETRY_BACKOFF_MAX_MS = 5_000;
 
 /**
@@ -50,7 +51,13 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       void this.seekToStoredPositions(payload.memberAssignment[this.topics.events] ?? []);
     });
-    await this.consumer.run({ eachBatchAutoResolve: false, autoCommit: true, eachBatch: (payload) => this.onBatch(payload) });
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      // Partitions are independent (each has its own position row), so their batches may commit side by side.
+      partitionsConsumedConcurrently: PARTITIONS_IN_PARALLEL,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -144,8 +144,8 @@ export class StickyValuesWriter {
     // An event id seen twice (a retried produce that reached the log twice) is recorded once.
     await manager.query(
       `INSERT INTO ${this.schema}.sticky_value_history
-         (event_id, log_partition, log_offset, persistence_key, config_name, event_type, event_version, outcome, occurred_at, event)
-       SELECT i, $2, o, k, c, t, v, r, at, e
+         (event_id, log_partition, log_offset, persistence_key, config_name, event_type, event_version, outcome, occurred_at, event, projected_at)
+       SELECT i, $2, o, k, c, t, v, r, at, e, clock_timestamp()
          FROM unnest($1::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::timestamptz[], $10::jsonb[])
            AS h(i, o, k, c, t, v, r, at, e)
        ON CONFLICT (event_id) DO NOTHING`,

@@ -31,6 +31,8 @@ export function validateLedgerEvent(candidate: unknown): LedgerEvent {
   const { type, version } = candidate as { type?: unknown; version?: unknown };
   const check = compiled.get(eventSchemaKey(String(type), Number(version)));
   if (!check) throw new InvalidEventError(`unknown event type/version ${String(type)} v${String(version)}`);
+  // Check() is the compiled fast path; the error walk runs only for a record that fails it.
+  if (check.Check(candidate)) return candidate as LedgerEvent;
   const firstError = check.Errors(candidate).First();
   if (firstError) throw new InvalidEventError(`${eventSchemaKey(String(type), Number(version))} ${firstError.path || '/'}: ${firstError.message}`);
   return candidate as LedgerEvent;

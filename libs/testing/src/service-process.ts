@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { projectRoot } from '../../platform/src/lifecycle/project-root';
 
 export type ServiceName = 'ledger' | 'projector';
 
@@ -16,7 +17,7 @@ export interface ServiceProcess {
   ready(ms: number): Promise<string>;
 }
 
-const repositoryRoot = join(__dirname, '..', '..', '..');
+const repositoryRoot = projectRoot(__dirname);
 const running = new Set<ChildProcess>();
 
 /** Kills every service a test started and did not see exit, so a failed test leaves no process behind. */

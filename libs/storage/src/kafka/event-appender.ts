@@ -15,8 +15,13 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** Past this many waiting events a batch goes out at once instead of at the end of the tick. */
+/** Largest produce request, in events. */
 const MAX_BATCH_EVENTS = 1000;
+/**
+ * Produce requests on the wire at once. While all are out, new appends wait and go together in the next
+ * request, so batches grow with load and a light load still goes out at the end of the tick.
+ */
+const MAX_REQUESTS_IN_FLIGHT = 4;
 
 /**
  * Appends ledger events to the topic with an idempotent producer and acks from all in-sync replicas,
@@ -30,6 +35,7 @@ export class EventAppender {
   private readonly producer: Producer;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  private requestsInFlight = 0;
 
   constructor(
     kafka: Kafka,
@@ -58,8 +64,7 @@ export class EventAppender {
     }
     return new Promise<AppendedPosition>((resolve, reject) => {
       this.queue.push({ event, value, partition: this.partitioner.partitionOf(event.data.persistenceKey), resolve, reject });
-      if (this.queue.length >= MAX_BATCH_EVENTS) this.flush();
-      else if (!this.flushScheduled) {
+      if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
       }
@@ -72,11 +77,19 @@ export class EventAppender {
 
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    this.producer
-      .send({
+    while (this.requestsInFlight < MAX_REQUESTS_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH_EVENTS);
+      this.requestsInFlight += 1;
+      this.send(batch).finally(() => {
+        this.requestsInFlight -= 1;
+        this.flush();
+      });
+    }
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    try {
+      const metadata = await this.producer.send({
         topic: this.topic,
         acks: -1,
         compression: CompressionTypes.None,
@@ -87,21 +100,19 @@ export class EventAppender {
           headers: eventHeaders(event),
           timestamp: String(Date.parse(event.metadata.occurredAt)),
         })),
-      })
-      .then(
-        (metadata) => {
-          const nextOffset = new Map(metadata.map((record) => [record.partition, BigInt(record.baseOffset ?? '-1')]));
-          for (const pending of batch) {
-            const offset = nextOffset.get(pending.partition);
-            if (offset === undefined || offset < 0n) {
-              pending.reject(new Error(`the broker acknowledged no offset for partition ${pending.partition}`));
-              continue;
-            }
-            nextOffset.set(pending.partition, offset + 1n);
-            pending.resolve({ partition: pending.partition, offset: offset.toString() });
-          }
-        },
-        (error: unknown) => batch.forEach((pending) => pending.reject(error)),
-      );
+      });
+      const nextOffset = new Map(metadata.map((record) => [record.partition, BigInt(record.baseOffset ?? '-1')]));
+      for (const pending of batch) {
+        const offset = nextOffset.get(pending.partition);
+        if (offset === undefined || offset < 0n) {
+          pending.reject(new Error(`the broker acknowledged no offset for partition ${pending.partition}`));
+          continue;
+        }
+        nextOffset.set(pending.partition, offset + 1n);
+        pending.resolve({ partition: pending.partition, offset: offset.toString() });
+      }
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    }
   }
 }

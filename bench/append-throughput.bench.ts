@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
+import { encodeLedgerEvent, eventHeaders, type LedgerEvent, normalizeStickyValues } from '@ledger/events';
+import { ensureLedgerTopics, EventAppender, KeyPartitioner, ledgerTopics } from '@ledger/storage';
+import { stickyValueFor } from '@ledger/testing';
+import { kafkaJars } from './bench-infrastructure';
+
+const run = promisify(execFile);
+const RECORDS = 60_000;
+/**
+ * Concurrent callers, each appending one event at a time: twice the records the bare producer keeps in
+ * flight (4 batches of 1000), as a loaded server has requests waiting while others are on the wire; the
+ * bare producer, for its part, has every record built before the clock starts.
+ */
+const CALLERS = 8000;
+const PARTITIONS = 6;
+/** Sent through each path before timing, so neither pays for JIT compilation or fresh partitions. */
+const WARM_UP = 10_000;
+
+export interface AppendResult {
+  records: number;
+  recordBytes: number;
+  ledgerAppendPerSecond: number;
+  bareKafkajsPerSecond: number;
+  kafkaProducerPerformancePerSecond: number;
+  ratioLedgerToBare: number;
+  ratioLedgerToKafkaTool: number;
+  ratioBareToKafkaTool: number;
+}
+
+/** What the service does per save: build the envelope, normalise the sticky value, validate and append. */
+function saveEvent(index: number): LedgerEvent {
+  return {
+    type: 'StickyValueSaved',
+    version: 1,
+    data: { persistenceKey: `bench-${index}:userID`, configName: 'checkout_button', stickyValues: normalizeStickyValues(stickyValueFor(index % 2 ? 'Control' : 'Test')) },
+    metadata: { eventId: randomUUID(), occurredAt: new Date().toISOString(), caller: { apiKeyId: 'bench' }, correlationId: randomUUID(), source: 'storage_api' },
+  };
+}
+
+export async function appendThroughput(brokers: string, log: (line: string) => void): Promise<AppendResult> {
+  const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING, clientId: 'bench' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const suffix = randomUUID().slice(0, 8);
+  const topics = { ledger: `bench.${suffix}.ledger`, bare: `bench.${suffix}.bare`, tool: `bench.${suffix}.tool` };
+  for (const topic of Object.values(topics)) await ensureLedgerTopics(admin, ledgerTopics(topic), PARTITIONS);
+  const recordBytes = encodeLedgerEvent(saveEvent(0)).length;
+
+  // The ledger's append path, under concurrent callers.
+  const appender = new EventAppender(kafka, topics.ledger, await KeyPartitioner.forTopic(admin, topics.ledger));
+  await appender.connect();
+  const appendConcurrently = async (count: number) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CALLERS }, async () => {
+        for (let index = next++; index < count; index = next++) await appender.append(saveEvent(index));
+      }),
+    );
+  };
+  await appendConcurrently(WARM_UP);
+  const ledgerStarted = process.hrtime.bigint();
+  await appendConcurrently(RECORDS);
+  const ledgerSeconds = Number(process.hrtime.bigint() - ledgerStarted) / 1e9;
+  await appender.disconnect();
+  log(`ledger append path: ${RECORDS} events in ${ledgerSeconds.toFixed(2)} s`);
+
+  // A bare kafkajs producer with the same records (key, value, headers, timestamp), built beforehand,
+  // in batches of 1000, four batches in flight.
+  const records = Array.from({ length: RECORDS }, (_, index) => {
+    const event = saveEvent(index);
+    return { key: event.data.persistenceKey, value: encodeLedgerEvent(event), headers: eventHeaders(event), timestamp: String(Date.parse(event.metadata.occurredAt)) };
+  });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const sendInBatches = async (count: number) => {
+    let batch = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let start = batch++ * 1000; start < count; start = batch++ * 1000) {
+          await producer.send({ topic: topics.bare, acks: -1, compression: CompressionTypes.None, messages: records.slice(start, Math.min(start + 1000, count)) });
+        }
+      }),
+    );
+  };
+  await sendInBatches(WARM_UP);
+  const bareStarted = process.hrtime.bigint();
+  await sendInBatches(RECORDS);
+  const bareSeconds = Number(process.hrtime.bigint() - bareStarted) / 1e9;
+  await producer.disconnect();
+  log(`bare kafkajs: ${RECORDS} records in ${bareSeconds.toFixed(2)} s`);
+
+  // Kafka's own producer benchmark: the broker's ceiling on this machine.
+  const jars = await kafkaJars();
+  const { stdout } = await run('java', [
+    '-Xmx512m',
+    '-cp',
+    `${jars}/*`,
+    'org.apache.kafka.tools.ProducerPerformance',
+    '--topic', topics.tool,
+    '--num-records', String(RECORDS * 3),
+    '--record-size', String(recordBytes),
+    '--throughput', '-1',
+    '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'enable.idempotence=true',
+  ], { maxBuffer: 16 * 1024 * 1024 });
+  const summary = stdout.trim().split('\n').pop() ?? '';
+  const toolPerSecond = Number(/([\d.]+) records\/sec/.exec(summary)?.[1] ?? NaN);
+  log(`kafka ProducerPerformance: ${summary}`);
+
+  await admin.deleteTopics({ topics: Object.values(topics).flatMap((topic) => [topic, `${topic}.dead-letter`]) }).catch(() => undefined);
+  await admin.disconnect();
+  const ledgerPerSecond = RECORDS / ledgerSeconds;
+  const barePerSecond = RECORDS / bareSeconds;
+  return {
+    records: RECORDS,
+    recordBytes,
+    ledgerAppendPerSecond: Math.round(ledgerPerSecond),
+    bareKafkajsPerSecond: Math.round(barePerSecond),
+    kafkaProducerPerformancePerSecond: Math.round(toolPerSecond),
+    ratioLedgerToBare: round(ledgerPerSecond / barePerSecond),
+    ratioLedgerToKafkaTool: round(ledgerPerSecond / toolPerSecond),
+    ratioBareToKafkaTool: round(barePerSecond / toolPerSecond),
+  };
+}
+
+const round = (value: number): number => Math.round(value * 100) / 100;

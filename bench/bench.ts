@@ -1,0 +1,53 @@
+/**
+ * `npm run bench`: the ledger's speed against its ceilings, side by side in one run on one broker and one
+ * database. Prints a table and writes bench/results/<time>.json.
+ */
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '@ledger/platform';
+import { appendThroughput } from './append-throughput.bench';
+import { benchInfrastructure } from './bench-infrastructure';
+import { httpLatency } from './http-latency.bench';
+import { projectionThroughput } from './projection-throughput.bench';
+
+const log = (line: string): void => void process.stdout.write(`  ${line}\n`);
+
+async function main(): Promise<void> {
+  const infrastructure = await benchInfrastructure();
+  try {
+    console.log(`bench on ${cpus().length} cores, Node ${process.version}, Kafka at ${infrastructure.brokers}`);
+    console.log('append throughput');
+    const append = await appendThroughput(infrastructure.brokers, log);
+    console.log('projection throughput');
+    const projection = await projectionThroughput(log);
+    console.log('HTTP latency and save-to-visible lag');
+    const http = await httpLatency(log);
+
+    const rows: Array<[string, string, string, string]> = [
+      ['ledger appends/s vs bare kafkajs batches', `${append.ledgerAppendPerSecond} vs ${append.bareKafkajsPerSecond}`, `${append.ratioLedgerToBare}`, '>= 0.8'],
+      ['ledger appends/s vs Kafka ProducerPerformance', `${append.ledgerAppendPerSecond} vs ${append.kafkaProducerPerformancePerSecond}`, `${append.ratioLedgerToKafkaTool}`, 'report'],
+      ['bare kafkajs vs Kafka ProducerPerformance', `${append.bareKafkajsPerSecond} vs ${append.kafkaProducerPerformancePerSecond}`, `${append.ratioBareToKafkaTool}`, 'report'],
+      ['projected events/s vs raw bulk upsert', `${projection.projectorEventsPerSecond} vs ${projection.rawBulkUpsertRowsPerSecond}`, `${projection.ratio}`, '>= 0.6'],
+      [`HTTP load p50 / p99 at ${http.loadAtRate.rate}/s`, `${http.loadAtRate.p50Ms} / ${http.loadAtRate.p99Ms} ms`, '', 'p99 <= 10 ms'],
+      [`save-to-visible p50 / p99 at ${http.saveToVisibleAtRate.rate}/s`, `${http.saveToVisibleAtRate.p50Ms} / ${http.saveToVisibleAtRate.p99Ms} ms`, '', 'p99 <= 250 ms'],
+    ];
+    const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), ['measure', 'figures', 'ratio', 'goal'][column]!.length));
+    const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+    console.log(`\n${line(['measure', 'figures', 'ratio', 'goal'])}\n${line(widths.map((width) => '-'.repeat(width)))}\n${rows.map(line).join('\n')}`);
+
+    const results = join(projectRoot(__dirname), 'bench', 'results');
+    mkdirSync(results, { recursive: true });
+    const file = join(results, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, node: process.version, append, projection, http }, null, 2)}\n`);
+    console.log(`\nwrote ${file}`);
+  } finally {
+    await infrastructure.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
