@@ -4,12 +4,24 @@
  * SIGTERM) stops the services and then the broker it started, each by its pid.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { start as startKafka, stop as stopKafka } from '../kafka-local/kafka-local';
 
 const DEV_INSTANCE = 'dev';
 const STOP_GRACE_MS = 12_000;
 const dist = join(__dirname, '..', '..');
+const ADMIN_KEY_FILE = join(dist, '..', '.cache', 'local-stack', 'admin-key');
+
+/** A local admin key, made once and kept (git-ignored), so curl examples keep working across restarts. */
+function localAdminKey(): string {
+  if (existsSync(ADMIN_KEY_FILE)) return readFileSync(ADMIN_KEY_FILE, 'utf8').trim();
+  const key = `local-admin-${randomBytes(24).toString('base64url')}`;
+  mkdirSync(join(ADMIN_KEY_FILE, '..'), { recursive: true });
+  writeFileSync(ADMIN_KEY_FILE, `${key}\n`, { mode: 0o600 });
+  return key;
+}
 
 const say = (line: string): void => void process.stdout.write(`[local-stack] ${line}\n`);
 
@@ -60,6 +72,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown(0));
 
   const env: NodeJS.ProcessEnv = { ...process.env };
+  if (!env.LEDGER_ADMIN_KEY) env.LEDGER_ADMIN_KEY = localAdminKey();
   if (!env.KAFKA_BROKERS) {
     const broker = await startKafka({ instance: DEV_INSTANCE, log: say });
     startedBroker = true;
@@ -76,8 +89,9 @@ async function main(): Promise<void> {
   try {
     const [ledgerUrl, projectorUrl] = await Promise.all(services.map((service) => service.url));
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
-    say(`ledger     ${ledgerUrl}  (PUT /v1/persisted/{key}/{configName}, GET /health/ready)`);
+    say(`ledger     ${ledgerUrl}  (GET|PUT|DELETE /v1/persisted/..., GET /health/ready); gRPC on port ${env.GRPC_PORT ?? 50051}`);
     say(`projector  ${projectorUrl}  (GET /health/ready)`);
+    say(process.env.LEDGER_ADMIN_KEY ? 'admin key: LEDGER_ADMIN_KEY from your environment' : `admin key: ${env.LEDGER_ADMIN_KEY} (kept in .cache/local-stack/admin-key)`);
     say('Ctrl-C stops everything');
   } catch (error) {
     say((error as Error).message);
