@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
-import { decide, type LedgerEventData, type StorageCommand } from '@ledger/assignment';
+import { ABSENT, decide, type LedgerEventData, type StorageCommand } from '@ledger/assignment';
 import { type DeleteReason, type EventSource, type LedgerEvent, normalizeStickyValues, type StickyValues, type StickyValuesInput } from '@ledger/events';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
@@ -74,8 +74,8 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
 
   async save(persistenceKey: string, configName: string, input: StickyValuesInput, context: CallContext, options: WriteOptions): Promise<SaveResult> {
     const command: StorageCommand = { type: 'SaveStickyValue', persistenceKey, configName, stickyValues: normalizeStickyValues(input) };
-    // A save is recorded whatever the state; the projection decides first-write-wins in log order.
-    const data = decide(command, { kind: 'absent' })!;
+    // A save is recorded whatever the state (so no read is needed); the fold decides first-write-wins in log order.
+    const data = decide(command, ABSENT)!;
     const { event, position } = await this.append(data, context);
     const eventId = event.metadata.eventId;
     if (options.async) return { outcome: 'accepted', eventId, ...position };
