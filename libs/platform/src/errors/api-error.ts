@@ -19,11 +19,6 @@ export class InvalidRequestError extends ApiError {
   readonly httpStatus = 400;
 }
 
-export class PayloadTooLargeError extends ApiError {
-  readonly code: string = 'PAYLOAD_TOO_LARGE';
-  readonly httpStatus = 413;
-}
-
 export class NotFoundError extends ApiError {
   readonly code: string = 'NOT_FOUND';
   readonly httpStatus = 404;

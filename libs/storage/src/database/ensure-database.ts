@@ -24,6 +24,6 @@ export async function ensureDatabaseExists(databaseUrl: string, connectTimeoutMs
   }
 }
 
-export function quoteIdentifier(name: string): string {
+function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
