@@ -7,6 +7,11 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { HealthController, structuredLoggerModule } from '@ledger/platform';
 import { LedgerInfrastructureModule } from '@ledger/storage';
 import { type LedgerConfig } from './config';
+import { EvaluationHttpController } from './evaluation/evaluation.http.controller';
+import { EvaluationService } from './evaluation/evaluation.service';
+import { ExperimentsHttpController } from './experiments/experiments.http.controller';
+import { ExperimentsRepository } from './experiments/experiments.repository';
+import { ExperimentsService } from './experiments/experiments.service';
 import { LEDGER_CONFIG } from './ledger-config.token';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
@@ -25,10 +30,13 @@ export class LedgerModule {
         LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController],
+      controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController, ExperimentsHttpController, EvaluationHttpController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         ApiKeysService,
+        ExperimentsRepository,
+        ExperimentsService,
+        EvaluationService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         StickyValuesRepository, ProjectionProgress, LogEndReader, StickyValuesService],
     };

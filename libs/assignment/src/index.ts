@@ -5,3 +5,4 @@ export * from './persistence.decide';
 export * from './statsig-user';
 export * from './sticky-state.evolve';
 export * from './targeting';
+export * from './experiment-diff';

@@ -22,3 +22,20 @@ export class ProjectionLagError extends ApiError {
     );
   }
 }
+
+export class UnknownExperimentError extends ApiError {
+  readonly code = 'UNKNOWN_EXPERIMENT';
+  readonly httpStatus = 404;
+
+  constructor(name: string, version?: number) {
+    super(version === undefined ? `no experiment ${name}` : `experiment ${name} has no version ${version}`);
+  }
+}
+
+export class InvalidExperimentSpecError extends InvalidRequestError {
+  override readonly code = 'INVALID_EXPERIMENT_SPEC';
+
+  constructor(problems: string[]) {
+    super(`the experiment spec is invalid: ${problems.join('; ')}`, { problems });
+  }
+}

@@ -11,6 +11,12 @@ import { LEDGER_CONFIG } from '../ledger-config.token';
 /** Everything saved under one persistence key: config name -> sticky value (Statsig's UserPersistedValues). */
 export type UserPersistedValues = Record<string, StickyValues>;
 
+/** A unit's state for one config, with the evaluation details its saving event carried (null when an SDK saved it). */
+export interface StickyRecord {
+  state: StickyState;
+  evaluation: Record<string, unknown> | null;
+}
+
 interface HeldRow {
   persistence_key: string;
   config_name: string;
@@ -60,6 +66,22 @@ export class StickyValuesRepository {
       [persistenceKey, configName],
     );
     return row ? { kind: 'held', stickyValues: row.sticky_values, savedEventId: row.saved_event_id, savedAt: row.saved_at.toISOString() } : ABSENT;
+  }
+
+  /** The held value with what its saving event recorded about the evaluation (experiment and bucket versions). */
+  async findWithEvaluation(persistenceKey: string, configName: string): Promise<StickyRecord> {
+    const [row] = await this.query<HeldRow & { evaluation: Record<string, unknown> | null }>(
+      `SELECT s.sticky_values, s.saved_event_id, s.saved_at, h.event->'data'->'evaluation' AS evaluation
+         FROM read_model.sticky_values s
+         LEFT JOIN read_model.sticky_value_history h ON h.event_id = s.saved_event_id
+        WHERE s.persistence_key = $1 AND s.config_name = $2`,
+      [persistenceKey, configName],
+    );
+    if (!row) return { state: ABSENT, evaluation: null };
+    return {
+      state: { kind: 'held', stickyValues: row.sticky_values, savedEventId: row.saved_event_id, savedAt: row.saved_at.toISOString() },
+      evaluation: row.evaluation,
+    };
   }
 
   /** What the projection did with an event, once applied. */

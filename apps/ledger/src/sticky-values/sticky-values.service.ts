@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
-import { ABSENT, decide, type LedgerEventData, type StorageCommand } from '@ledger/assignment';
+import { ABSENT, decide, type LedgerEventData, type ProjectedOutcome, type StorageCommand } from '@ledger/assignment';
 import { type DeleteReason, type EventSource, type LedgerEvent, normalizeStickyValues, type StickyValues, type StickyValuesInput } from '@ledger/events';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
@@ -10,7 +10,7 @@ import { ProjectionLagError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 import { LogEndReader } from '../projection/log-end.reader';
 import { ProjectionProgress } from '../projection/projection-progress';
-import { StickyValuesRepository, type UserPersistedValues } from './sticky-values.repository';
+import { type StickyRecord, StickyValuesRepository, type UserPersistedValues } from './sticky-values.repository';
 
 export interface CallContext {
   apiKeyId: string | null;
@@ -86,12 +86,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   async delete(persistenceKey: string, configName: string, reason: DeleteReason, context: CallContext, options: WriteOptions): Promise<DeleteResult> {
-    // Judge the delete at the caller's read position: the projection must have applied everything the log
-    // held when the call arrived, or a save acknowledged just before could be missed and then outlive the delete.
-    const partition = this.partitioner.partitionOf(persistenceKey);
-    const end = await this.logEnd.endOf(partition);
-    await this.progress.waitUntilPosition(partition, end, this.config.readYourWritesTimeoutMs);
-    const state = await this.repository.find(persistenceKey, configName);
+    const { state } = await this.stickyAtCallerPosition(persistenceKey, configName);
     const data = decide({ type: 'DeleteStickyValue', persistenceKey, configName, reason }, state);
     if (!data) return { outcome: 'absent' };
     const { event, position } = await this.append(data, context);
@@ -101,7 +96,25 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     return outcome === 'deleted' ? { outcome: 'deleted', eventId } : { outcome: 'absent', eventId };
   }
 
-  private async projectedOutcome(eventId: string, position: AppendedPosition): Promise<string | undefined> {
+  /**
+   * The unit's sticky value for a config as of the caller's read position: the projection must first have
+   * applied everything the log held when the call arrived, or a save acknowledged just before could be
+   * missed (and a delete judged "absent", or a second first evaluation made).
+   */
+  async stickyAtCallerPosition(persistenceKey: string, configName: string): Promise<StickyRecord> {
+    const partition = this.partitioner.partitionOf(persistenceKey);
+    const end = await this.logEnd.endOf(partition);
+    await this.progress.waitUntilPosition(partition, end, this.config.readYourWritesTimeoutMs);
+    return this.repository.findWithEvaluation(persistenceKey, configName);
+  }
+
+  /** Appends an event and waits until the read model applied it; answers what the projection did with it. */
+  async appendAndProject(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; outcome: ProjectedOutcome | undefined }> {
+    const { event, position } = await this.append(data, context);
+    return { event, outcome: await this.projectedOutcome(event.metadata.eventId, position) };
+  }
+
+  private async projectedOutcome(eventId: string, position: AppendedPosition): Promise<ProjectedOutcome | undefined> {
     try {
       await this.progress.waitUntilApplied(position.partition, BigInt(position.offset), this.config.readYourWritesTimeoutMs);
     } catch (error) {

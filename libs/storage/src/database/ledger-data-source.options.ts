@@ -5,9 +5,10 @@ import { StickyValueHistoryEntity } from './entities/sticky-value-history.entity
 import { StickyValueEntity } from './entities/sticky-value.entity';
 import { CreateReadModel1764072000000 } from './migrations/1764072000000-create-read-model';
 import { CreateApiKeys1764072100000 } from './migrations/1764072100000-create-api-keys';
+import { CreateExperimentVersions1764072200000 } from './migrations/1764072200000-create-experiment-versions';
 
 export const LEDGER_ENTITIES = [StickyValueEntity, StickyValueHistoryEntity, ProjectionPositionEntity, ApiKeyEntity];
-export const LEDGER_MIGRATIONS = [CreateReadModel1764072000000, CreateApiKeys1764072100000];
+export const LEDGER_MIGRATIONS = [CreateReadModel1764072000000, CreateApiKeys1764072100000, CreateExperimentVersions1764072200000];
 
 export interface DatabaseSettings {
   url: string;

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { type ExperimentDiff, type ExperimentSpec } from '@ledger/assignment';
+import { DatabaseUnavailableError, withDeadline } from '@ledger/platform';
+import { isDatabaseUnavailable } from '@ledger/storage';
+import { type LedgerConfig } from '../config';
+import { LEDGER_CONFIG } from '../ledger-config.token';
+
+export interface PublishedExperiment {
+  name: string;
+  version: number;
+  spec: ExperimentSpec;
+  publishedBy: string;
+  publishedAt: string;
+  diff: ExperimentDiff;
+}
+
+interface Row {
+  name: string;
+  version: number;
+  spec: ExperimentSpec;
+  published_by: string;
+  published_at: Date;
+  diff: ExperimentDiff;
+}
+
+const toPublished = (row: Row): PublishedExperiment => ({
+  name: row.name,
+  version: row.version,
+  spec: row.spec,
+  publishedBy: row.published_by,
+  publishedAt: row.published_at.toISOString(),
+  diff: row.diff,
+});
+
+/** Immutable experiment versions: a publish adds version n+1, nothing is ever updated. */
+@Injectable()
+export class ExperimentsRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  /** Adds the next version, serialised per experiment name so two publishers never take the same number. */
+  publish(name: string, build: (previous: PublishedExperiment | null) => { spec: ExperimentSpec; diff: ExperimentDiff }, publishedBy: string): Promise<PublishedExperiment> {
+    return this.bounded(() =>
+      this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`experiment:${name}`]);
+        const [latest]: Row[] = await manager.query('SELECT * FROM experiment_versions WHERE name = $1 ORDER BY version DESC LIMIT 1', [name]);
+        const { spec, diff } = build(latest ? toPublished(latest) : null);
+        const [row]: Row[] = await manager.query(
+          'INSERT INTO experiment_versions (name, version, spec, published_by, diff) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+          [name, (latest?.version ?? 0) + 1, JSON.stringify(spec), publishedBy, JSON.stringify(diff)],
+        );
+        return toPublished(row!);
+      }),
+    );
+  }
+
+  async latest(name: string): Promise<PublishedExperiment | undefined> {
+    const [row] = await this.bounded<Row[]>(() => this.dataSource.query('SELECT * FROM experiment_versions WHERE name = $1 ORDER BY version DESC LIMIT 1', [name]));
+    return row ? toPublished(row) : undefined;
+  }
+
+  async version(name: string, version: number): Promise<PublishedExperiment | undefined> {
+    const [row] = await this.bounded<Row[]>(() => this.dataSource.query('SELECT * FROM experiment_versions WHERE name = $1 AND version = $2', [name, version]));
+    return row ? toPublished(row) : undefined;
+  }
+
+  async versions(name: string): Promise<PublishedExperiment[]> {
+    const rows = await this.bounded<Row[]>(() => this.dataSource.query('SELECT * FROM experiment_versions WHERE name = $1 ORDER BY version', [name]));
+    return rows.map(toPublished);
+  }
+
+  /** The latest version of every experiment whose latest version is active. */
+  async allActive(): Promise<PublishedExperiment[]> {
+    const rows = await this.bounded<Row[]>(() =>
+      this.dataSource.query(
+        `SELECT * FROM (SELECT DISTINCT ON (name) * FROM experiment_versions ORDER BY name, version DESC) latest WHERE spec->>'status' = 'active' ORDER BY name`,
+      ),
+    );
+    return rows.map(toPublished);
+  }
+
+  private async bounded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(work(), this.config.dependencyTimeoutMs, 'the database');
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(`experiments are unavailable: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+}

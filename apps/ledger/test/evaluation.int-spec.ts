@@ -1,0 +1,115 @@
+import { type INestApplication } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
+import { decodeLedgerEvent } from '@ledger/events';
+import { createTestEnvironment, jsonClient, type JsonClient, readTopic, type TestEnvironment } from '@ledger/testing';
+import { loadProjectorConfig } from '../../projector/src/config';
+import { createProjectorApp } from '../../projector/src/projector.app';
+import { loadLedgerConfig } from '../src/config';
+import { createLedgerApp } from '../src/ledger.app';
+
+const spec = (overrides: Record<string, unknown> = {}) => ({
+  idType: 'userID',
+  status: 'active',
+  allocationPercent: 100,
+  targeting: [{ field: 'country', operator: 'any', values: ['NZ'] }],
+  groups: [
+    { name: 'Control', weight: 50, parameters: { color: 'blue' } },
+    { name: 'Test', weight: 50, parameters: { color: 'green' } },
+  ],
+  defaultParameters: { color: 'grey' },
+  ...overrides,
+});
+// With the salt "checkout_button", test-123 has allocation bucket 8026 and group bucket 6974 (Test).
+const kiwi = { userID: 'test-123', country: 'NZ' };
+
+describe('evaluation with persistence, decided on the server', () => {
+  let environment: TestEnvironment;
+  let ledgers: INestApplication[];
+  let projector: INestApplication;
+  let api: JsonClient;
+  let second: JsonClient;
+
+  beforeAll(async () => {
+    environment = await createTestEnvironment('evaluation');
+    ledgers = [await createLedgerApp(loadLedgerConfig(environment.env)), await createLedgerApp(loadLedgerConfig({ ...environment.env, GRPC_PORT: '0' }))];
+    projector = await createProjectorApp(loadProjectorConfig(environment.env));
+    api = jsonClient(await ledgers[0]!.getUrl(), { authorization: `Bearer ${environment.adminKey}` });
+    second = jsonClient(await ledgers[1]!.getUrl(), { authorization: `Bearer ${environment.adminKey}` });
+  });
+
+  afterAll(async () => {
+    await projector?.close();
+    for (const ledger of ledgers ?? []) await ledger.close();
+    await environment?.cleanup();
+  });
+
+  it('saves the first evaluation, then keeps the user in that group whatever later versions say', async () => {
+    await api.put('/v1/experiments/checkout_button', spec());
+    const first = await api.post('/v1/experiments/checkout_button/evaluate', { user: kiwi });
+    expect(first).toMatchObject({
+      status: 200,
+      body: { experiment: 'checkout_button', version: 1, groupName: 'Test', reason: 'Evaluated', parameters: { color: 'green' }, buckets: { allocation: 8026, group: 6974 }, sticky: { key: 'test-123:userID', experimentVersion: 1 } },
+    });
+    // An SDK adapter loads what the evaluation saved, in Statsig's shape.
+    expect((await api.get('/v1/persisted/test-123:userID')).body.values.checkout_button).toMatchObject({ group_name: 'Test', json_value: { color: 'green' }, config_version: 1, value: true });
+
+    await api.put('/v1/experiments/checkout_button', spec({ allocationPercent: 0, groups: [{ name: 'Control', weight: 100, parameters: { color: 'blue' } }] }));
+    const later = await api.post('/v1/experiments/checkout_button/evaluate', { user: { userID: 'test-123', country: 'US' } });
+    expect(later.body).toMatchObject({ version: 2, groupName: 'Test', reason: 'Persisted', parameters: { color: 'green' }, sticky: { experimentVersion: 1, eventId: first.body.sticky.eventId } });
+
+    const enforced = await api.post('/v1/experiments/checkout_button/evaluate', { user: { userID: 'test-123', country: 'US' }, enforceTargeting: true });
+    expect(enforced.body).toMatchObject({ reason: 'TargetingFailed', groupName: null, parameters: { color: 'grey' }, sticky: { eventId: first.body.sticky.eventId } });
+  });
+
+  it('records why: the saved event carries the version, rule, group, buckets, targeting and caller', async () => {
+    const events = (await readTopic(environment.brokers, environment.topic, 1)).map((record) => decodeLedgerEvent(record.value));
+    expect(events[0]).toMatchObject({
+      type: 'StickyValueSaved',
+      data: { persistenceKey: 'test-123:userID', configName: 'checkout_button', evaluation: { experimentVersion: 1, bucketVersion: 1, ruleId: 'Test', groupName: 'Test', buckets: { allocation: 8026, group: 6974 }, targeting: { passed: true } } },
+      metadata: { source: 'evaluation', caller: { apiKeyId: 'bootstrap-admin' } },
+    });
+  });
+
+  it('deletes the sticky value when no persisted values are given, and when the experiment is no longer active', async () => {
+    await api.put('/v1/experiments/pricing', spec());
+    await api.post('/v1/experiments/pricing/evaluate', { user: { userID: 'u-9', country: 'NZ' } });
+    const live = await api.post('/v1/experiments/pricing/evaluate', { user: { userID: 'u-9', country: 'NZ' }, persist: false });
+    expect(live.body).toMatchObject({ reason: 'Evaluated', sticky: null });
+    expect((await api.get('/v1/persisted/u-9:userID')).body.values).toEqual({});
+
+    await api.post('/v1/experiments/pricing/evaluate', { user: { userID: 'u-9', country: 'NZ' } });
+    await api.put('/v1/experiments/pricing', spec({ status: 'inactive' }));
+    const inactive = await api.post('/v1/experiments/pricing/evaluate', { user: { userID: 'u-9', country: 'NZ' } });
+    expect(inactive.body).toMatchObject({ reason: 'Inactive', groupName: null, parameters: { color: 'grey' }, sticky: null });
+    expect((await api.get('/v1/persisted/u-9:userID')).body.values).toEqual({});
+  });
+
+  it('gives every racing first evaluation, on two ledger instances, the same group', async () => {
+    await api.put('/v1/experiments/racing', spec({ salt: 'a' }));
+    const racing = Array.from({ length: 6 }, (_, index) => (index % 2 ? second : api).post('/v1/experiments/racing/evaluate', { user: { userID: 'racer', country: 'NZ' } }));
+    // A new version with another salt arrives while they are in flight: groups may differ by version, answers may not.
+    const republish = api.put('/v1/experiments/racing', spec({ salt: 'b' }));
+    const answers = await Promise.all([...racing, republish.then(() => api.post('/v1/experiments/racing/evaluate', { user: { userID: 'racer', country: 'NZ' } }))]);
+    const groups = new Set(answers.map((answer) => answer.body.groupName));
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(groups.size).toBe(1);
+    expect((await api.get('/v1/persisted/racer:userID')).body.values.racing.group_name).toBe([...groups][0]);
+  });
+
+  it('evaluates every active experiment for a user in one call', async () => {
+    const response = await api.post('/v1/evaluate', { user: { userID: 'page-user', country: 'NZ' } });
+    expect(response.status).toBe(200);
+    expect(response.body.results.map((result: { experiment: string }) => result.experiment)).toEqual(['checkout_button', 'racing']);
+  });
+
+  it('answers 404 for an unknown experiment and 400 for an invalid user, writing nothing', async () => {
+    const admin = new Kafka({ brokers: environment.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const recordsInLog = async () => (await admin.fetchTopicOffsets(environment.topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
+    const before = await recordsInLog();
+    expect(await api.post('/v1/experiments/nope/evaluate', { user: kiwi })).toMatchObject({ status: 404, body: { error: { code: 'UNKNOWN_EXPERIMENT' } } });
+    expect(await api.post('/v1/experiments/checkout_button/evaluate', { user: { userID: 5 } })).toMatchObject({ status: 400, body: { error: { code: 'INVALID_REQUEST' } } });
+    expect(await recordsInLog()).toBe(before);
+    await admin.disconnect();
+  });
+});
