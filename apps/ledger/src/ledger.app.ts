@@ -8,6 +8,7 @@ import { LedgerModule } from './ledger.module';
 
 export const PROTO_ROOT = join(projectRoot(__dirname), 'proto');
 export const PERSISTED_VALUES_PROTO = join(PROTO_ROOT, 'assignment_ledger', 'v1', 'persisted_values.proto');
+export const EVALUATION_PROTO = join(PROTO_ROOT, 'assignment_ledger', 'v1', 'evaluation.proto');
 
 /** The ledger: HTTP and gRPC in one process, sharing one module (and so one guard, one service, one producer). */
 export function createLedgerApp(config: LedgerConfig): Promise<INestApplication> {
@@ -20,7 +21,7 @@ export function createLedgerApp(config: LedgerConfig): Promise<INestApplication>
           transport: Transport.GRPC,
           options: {
             package: 'assignment_ledger.v1',
-            protoPath: PERSISTED_VALUES_PROTO,
+            protoPath: [PERSISTED_VALUES_PROTO, EVALUATION_PROTO],
             url: `${config.grpc.host}:${config.grpc.port}`,
             loader: { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_ROOT] },
           },

@@ -7,6 +7,7 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { HealthController, structuredLoggerModule } from '@ledger/platform';
 import { LedgerInfrastructureModule } from '@ledger/storage';
 import { type LedgerConfig } from './config';
+import { EvaluationGrpcController } from './evaluation/evaluation.grpc.controller';
 import { EvaluationHttpController } from './evaluation/evaluation.http.controller';
 import { EvaluationService } from './evaluation/evaluation.service';
 import { ExperimentsHttpController } from './experiments/experiments.http.controller';
@@ -30,7 +31,7 @@ export class LedgerModule {
         LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController, ExperimentsHttpController, EvaluationHttpController],
+      controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController, ExperimentsHttpController, EvaluationHttpController, EvaluationGrpcController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         ApiKeysService,

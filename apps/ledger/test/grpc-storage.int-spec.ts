@@ -6,7 +6,8 @@ import { toStruct } from '../src/grpc/protobuf-struct';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { createProjectorApp } from '../../projector/src/projector.app';
 import { loadLedgerConfig } from '../src/config';
-import { createLedgerApp, PERSISTED_VALUES_PROTO, PROTO_ROOT } from '../src/ledger.app';
+import { createLedgerApp, EVALUATION_PROTO, PERSISTED_VALUES_PROTO, PROTO_ROOT } from '../src/ledger.app';
+import { jsonClient } from '@ledger/testing';
 
 type Call = (request: object, metadata: Metadata, callback: (error: ServiceError | null, response: any) => void) => void;
 
@@ -15,26 +16,31 @@ describe('the storage contract over gRPC', () => {
   let ledger: INestApplication;
   let projector: INestApplication;
   let client: Record<'Load' | 'BatchLoad' | 'Save' | 'Delete', Call> & { close(): void };
+  let evaluation: Record<'Evaluate' | 'EvaluateAll' | 'GetExperiment', Call> & { close(): void };
 
-  const call = (method: keyof typeof client, request: object, key: string | null = environment.adminKey) =>
+  const invoke = (target: any, method: string, request: object, key: string | null) =>
     new Promise<{ error: ServiceError | null; response: any }>((resolve) => {
       const metadata = new Metadata();
       if (key) metadata.set('authorization', `Bearer ${key}`);
-      (client[method] as Call).call(client, request, metadata, (error, response) => resolve({ error, response }));
+      (target[method] as Call).call(target, request, metadata, (error, response) => resolve({ error, response }));
     });
+  const call = (method: keyof typeof client, request: object, key: string | null = environment.adminKey) => invoke(client, method, request, key);
+  const evaluate = (method: keyof typeof evaluation, request: object) => invoke(evaluation, method, request, environment.adminKey);
 
   beforeAll(async () => {
     environment = await createTestEnvironment('grpc');
     ledger = await createLedgerApp(loadLedgerConfig(environment.env));
     projector = await createProjectorApp(loadProjectorConfig(environment.env));
     // Like an outside client: plain JSON objects for Structs, as the published .proto describes them.
-    const definition = loadSync(PERSISTED_VALUES_PROTO, { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
+    const definition = loadSync([PERSISTED_VALUES_PROTO, EVALUATION_PROTO], { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
     const pkg = loadPackageDefinition(definition) as any;
     client = new pkg.assignment_ledger.v1.PersistedValues(`127.0.0.1:${environment.env.GRPC_PORT}`, credentials.createInsecure());
+    evaluation = new pkg.assignment_ledger.v1.Evaluation(`127.0.0.1:${environment.env.GRPC_PORT}`, credentials.createInsecure());
   });
 
   afterAll(async () => {
     client?.close();
+    evaluation?.close();
     await projector?.close();
     await ledger?.close();
     await environment?.cleanup();
@@ -74,5 +80,28 @@ describe('the storage contract over gRPC', () => {
     const badValue = await call('Save', { key: 'grpc-3:userID', config_name: 'exp', sticky_values: toStruct({ value: 'yes' }) });
     expect(badValue.error?.code).toBe(status.INVALID_ARGUMENT);
     expect(badValue.error?.metadata.get('error-code')).toEqual(['INVALID_REQUEST']);
+  });
+
+  it('evaluates with persistence and serves experiments over gRPC', async () => {
+    const http = jsonClient(await ledger.getUrl(), { authorization: `Bearer ${environment.adminKey}` });
+    await http.put('/v1/experiments/checkout_button', {
+      status: 'active',
+      allocationPercent: 100,
+      groups: [{ name: 'Control', weight: 50, parameters: { color: 'blue' } }, { name: 'Test', weight: 50, parameters: { color: 'green' } }],
+    });
+    const first = await evaluate('Evaluate', { experiment: 'checkout_button', user: toStruct({ userID: 'test-123' }) });
+    expect(first.error).toBeNull();
+    expect(first.response).toMatchObject({ version: 1, group_name: 'Test', reason: 'Evaluated', buckets: { allocation: 8026, group: 6974 }, sticky: { key: 'test-123:userID', experiment_version: 1 } });
+    expect(first.response.parameters.fields.color.stringValue).toBe('green');
+
+    const live = await evaluate('Evaluate', { experiment: 'checkout_button', user: toStruct({ userID: 'test-123' }), persist: { value: false } });
+    expect(live.response).toMatchObject({ reason: 'Evaluated', sticky: null });
+    expect((await call('Load', { key: 'test-123:userID' })).response.values.fields).toEqual({});
+
+    expect((await evaluate('EvaluateAll', { user: toStruct({ userID: 'someone' }) })).response.results.map((result: { experiment: string }) => result.experiment)).toEqual(['checkout_button']);
+    expect((await evaluate('GetExperiment', { name: 'checkout_button', version: 0 })).response).toMatchObject({ name: 'checkout_button', version: 1, published_by: 'bootstrap-admin' });
+    const unknown = await evaluate('Evaluate', { experiment: 'nope', user: toStruct({ userID: 'x' }) });
+    expect(unknown.error?.code).toBe(status.NOT_FOUND);
+    expect(unknown.error?.metadata.get('error-code')).toEqual(['UNKNOWN_EXPERIMENT']);
   });
 });

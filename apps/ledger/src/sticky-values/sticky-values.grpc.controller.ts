@@ -1,17 +1,16 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { type Metadata } from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { DELETE_REASONS, type StickyValues } from '@ledger/events';
 import { validatorFor } from '@ledger/platform';
-import { principalOf } from '../auth/api-key.guard';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { GrpcErrorFilter } from '../errors/grpc-error.filter';
+import { grpcCallContext } from '../grpc/grpc-call-context';
 import { InvalidPersistenceKeyError } from '../errors/ledger-errors';
 import { fromStruct, type ProtoStruct, toStruct } from '../grpc/protobuf-struct';
 import { BatchLoadBodySchema, ConfigNameParam, LoadQuerySchema, PersistenceKeyParam, StickyValuesBodySchema } from './sticky-values.dto';
-import { type CallContext, StickyValuesService } from './sticky-values.service';
+import { StickyValuesService } from './sticky-values.service';
 import { type UserPersistedValues } from './sticky-values.repository';
 
 const validKey = validatorFor(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
@@ -58,7 +57,7 @@ export class StickyValuesGrpcController {
     const key = validKey(request.key);
     const configName = validConfigName(request.configName);
     const input = validStickyValues(fromStruct(request.stickyValues) ?? {});
-    const result = await this.stickyValues.save(key, configName, input, callContext(metadata), { async: request.respondAsync });
+    const result = await this.stickyValues.save(key, configName, input, grpcCallContext(metadata, 'storage_api'), { async: request.respondAsync });
     return {
       outcome: result.outcome.toUpperCase() as Outcome,
       eventId: result.eventId,
@@ -72,16 +71,11 @@ export class StickyValuesGrpcController {
     const key = validKey(request.key);
     const configName = validConfigName(request.configName);
     const reason = validReason(request.reason || 'explicit');
-    const result = await this.stickyValues.delete(key, configName, reason, callContext(metadata), { async: request.respondAsync });
+    const result = await this.stickyValues.delete(key, configName, reason, grpcCallContext(metadata, 'storage_api'), { async: request.respondAsync });
     return { outcome: result.outcome.toUpperCase() as Outcome, eventId: result.eventId ?? '' };
   }
 }
 
 function loadResponse(key: string, values: UserPersistedValues): LoadResponse {
   return { key, values: toStruct(values) };
-}
-
-function callContext(metadata: Metadata): CallContext {
-  const given = metadata.get('x-request-id')[0];
-  return { apiKeyId: principalOf(metadata).apiKeyId, requestId: typeof given === 'string' && given ? given : randomUUID(), source: 'storage_api' };
 }
