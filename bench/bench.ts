@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { projectRoot } from '@ledger/platform';
 import { appendThroughput } from './append-throughput.bench';
 import { benchInfrastructure } from './bench-infrastructure';
+import { decisionsPerSecond } from './decisions.bench';
 import { httpLatency } from './http-latency.bench';
 import { projectionThroughput } from './projection-throughput.bench';
 
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const infrastructure = await benchInfrastructure();
   try {
     console.log(`bench on ${cpus().length} cores, Node ${process.version}, Kafka at ${infrastructure.brokers}`);
+    console.log('assignment decisions');
+    const decisions = await decisionsPerSecond(log);
     console.log('append throughput');
     const append = await appendThroughput(infrastructure.brokers, log);
     console.log('projection throughput');
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
     const http = await httpLatency(log);
 
     const rows: Array<[string, string, string, string]> = [
+      ['pure core decisions/s vs Statsig server core', `${decisions.coreDecisionsPerSecond} vs ${decisions.statsigDecisionsPerSecond}`, `${decisions.ratio}`, '>= 2'],
       ['ledger appends/s vs bare kafkajs batches', `${append.ledgerAppendPerSecond} vs ${append.bareKafkajsPerSecond}`, `${append.ratioLedgerToBare}`, '>= 0.8'],
       ['ledger appends/s vs Kafka ProducerPerformance', `${append.ledgerAppendPerSecond} vs ${append.kafkaProducerPerformancePerSecond}`, `${append.ratioLedgerToKafkaTool}`, 'report'],
       ['bare kafkajs vs Kafka ProducerPerformance', `${append.bareKafkajsPerSecond} vs ${append.kafkaProducerPerformancePerSecond}`, `${append.ratioBareToKafkaTool}`, 'report'],
@@ -40,7 +44,7 @@ async function main(): Promise<void> {
     const results = join(projectRoot(__dirname), 'bench', 'results');
     mkdirSync(results, { recursive: true });
     const file = join(results, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, node: process.version, append, projection, http }, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, node: process.version, decisions, append, projection, http }, null, 2)}\n`);
     console.log(`\nwrote ${file}`);
   } finally {
     await infrastructure.stop();
