@@ -36,6 +36,8 @@ async function main(): Promise<void> {
       ['projected events/s vs raw bulk upsert', `${projection.projectorEventsPerSecond} vs ${projection.rawBulkUpsertRowsPerSecond}`, `${projection.ratio}`, '>= 0.6'],
       [`HTTP load p50 / p99 at ${http.loadAtRate.rate}/s`, `${http.loadAtRate.p50Ms} / ${http.loadAtRate.p99Ms} ms`, '', 'p99 <= 10 ms'],
       [`save-to-visible p50 / p99 at ${http.saveToVisibleAtRate.rate}/s`, `${http.saveToVisibleAtRate.p50Ms} / ${http.saveToVisibleAtRate.p99Ms} ms`, '', 'p99 <= 250 ms'],
+      [`HTTP evaluate, sticky hits, p50 / p99 at ${http.evaluateStickyHits.rate}/s`, `${http.evaluateStickyHits.p50Ms} / ${http.evaluateStickyHits.p99Ms} ms`, '', 'p99 <= 10 ms'],
+      [`HTTP evaluate, first evaluations, p50 / p99 at ${http.evaluateFirstEvaluations.rate}/s`, `${http.evaluateFirstEvaluations.p50Ms} / ${http.evaluateFirstEvaluations.p99Ms} ms`, '', 'report'],
     ];
     const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), ['measure', 'figures', 'ratio', 'goal'][column]!.length));
     const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;

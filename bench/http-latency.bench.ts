@@ -9,9 +9,19 @@ const WARM_UP_SECONDS = 5;
 const CONNECTIONS = 10;
 const KEYS = 1000;
 
+const EVALUATE_STICKY_RATE = 2000;
+const EVALUATE_FIRST_RATE = 500;
+
 export interface HttpResult {
+  evaluateStickyHits: { rate: number; seconds: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number };
+  evaluateFirstEvaluations: { rate: number; seconds: number; p50Ms: number; p99Ms: number; requests: number; non2xx: number };
   loadAtRate: { rate: number; seconds: number; p50Ms: number; p99Ms: number; requests: number; errors: number; non2xx: number };
   saveToVisibleAtRate: { rate: number; seconds: number; p50Ms: number; p99Ms: number; saves: number; errors: number; non2xx: number };
+}
+
+async function jsonPut(url: string, headers: Record<string, string>, body: unknown): Promise<void> {
+  const response = await fetch(url, { method: 'PUT', headers, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`PUT ${url} answered ${response.status}: ${await response.text()}`);
 }
 
 /** The ledger and the projector as operators run them (their own processes); the load comes from this one. */
@@ -62,7 +72,43 @@ export async function httpLatency(log: (line: string) => void): Promise<HttpResu
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, count(*) AS n
         FROM (SELECT extract(epoch FROM projected_at - occurred_at) * 1000 AS lag FROM read_model.sticky_value_history WHERE persistence_key LIKE 'lag-%') lags`);
     log(`save-to-visible at ${RATE}/s: p50 ${Number(rows[0].p50).toFixed(1)} ms, p99 ${Number(rows[0].p99).toFixed(1)} ms over ${rows[0].n} saves (${total} sent)`);
+    // Evaluation over HTTP: sticky hits (users evaluated before) and first evaluations (new users each time).
+    await jsonPut(`${url}/v1/experiments/checkout_button`, headers, {
+      status: 'active',
+      allocationPercent: 100,
+      groups: [{ name: 'Control', weight: 50, parameters: { color: 'blue' } }, { name: 'Test', weight: 50, parameters: { color: 'green' } }],
+    });
+    const evaluateBody = (userID: string) => JSON.stringify({ user: { userID } });
+    for (let index = 0; index < KEYS; index += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, offset) => fetch(`${url}/v1/experiments/checkout_button/evaluate`, { method: 'POST', headers, body: evaluateBody(`sticky-${index + offset}`) })));
+    }
+    let stickyIndex = 0;
+    const stickyRun = (seconds: number) =>
+      autocannon({
+        url,
+        connections: CONNECTIONS * 2,
+        duration: seconds,
+        overallRate: EVALUATE_STICKY_RATE,
+        headers,
+        requests: [{ method: 'POST', path: '/v1/experiments/checkout_button/evaluate', setupRequest: (request: autocannon.Request) => ({ ...request, body: evaluateBody(`sticky-${stickyIndex++ % KEYS}`) }) }],
+      });
+    await stickyRun(WARM_UP_SECONDS);
+    const sticky = await stickyRun(SECONDS);
+    log(`evaluate, sticky hits at ${EVALUATE_STICKY_RATE}/s: p50 ${sticky.latency.p50} ms, p99 ${sticky.latency.p99} ms, ${sticky.requests.total} requests, ${sticky.non2xx} non-2xx`);
+    let firstIndex = 0;
+    const first = await autocannon({
+      url,
+      connections: CONNECTIONS * 4,
+      duration: SECONDS,
+      overallRate: EVALUATE_FIRST_RATE,
+      headers,
+      requests: [{ method: 'POST', path: '/v1/experiments/checkout_button/evaluate', setupRequest: (request: autocannon.Request) => ({ ...request, body: evaluateBody(`first-${firstIndex++}`) }) }],
+    });
+    log(`evaluate, first evaluations at ${EVALUATE_FIRST_RATE}/s: p50 ${first.latency.p50} ms, p99 ${first.latency.p99} ms, ${first.requests.total} requests, ${first.non2xx} non-2xx`);
+
     return {
+      evaluateStickyHits: { rate: EVALUATE_STICKY_RATE, seconds: SECONDS, p50Ms: sticky.latency.p50, p99Ms: sticky.latency.p99, requests: sticky.requests.total, non2xx: sticky.non2xx },
+      evaluateFirstEvaluations: { rate: EVALUATE_FIRST_RATE, seconds: SECONDS, p50Ms: first.latency.p50, p99Ms: first.latency.p99, requests: first.requests.total, non2xx: first.non2xx },
       loadAtRate: { rate: RATE, seconds: SECONDS, p50Ms: load.latency.p50, p99Ms: load.latency.p99, requests: load.requests.total, errors: load.errors, non2xx: load.non2xx },
       saveToVisibleAtRate: {
         rate: RATE,
