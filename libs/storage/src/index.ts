@@ -14,3 +14,4 @@ export * from './database/is-database-unavailable';
 export * from './database/entities/api-key.entity';
 export * from './database/read-model-schema';
 export * from './kafka/key-partitioner';
+export * from './database/bounded-database-call';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
-import { DatabaseUnavailableError, NotFoundError, UnauthenticatedError, withDeadline } from '@ledger/platform';
-import { ApiKeyEntity, isDatabaseUnavailable } from '@ledger/storage';
+import { NotFoundError, UnauthenticatedError } from '@ledger/platform';
+import { ApiKeyEntity, boundedDatabaseCall } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 import { BOOTSTRAP_ADMIN_ID, mintApiKey, parseApiKey, type Principal, type Scope, secretMatches, sha256 } from './api-key';
@@ -77,13 +77,8 @@ export class ApiKeysService {
     return entity;
   }
 
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await withDeadline(work(), this.config.dependencyTimeoutMs, 'the database');
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(`API keys cannot be checked: ${(error as Error).message}`);
-      throw error;
-    }
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return boundedDatabaseCall(work, this.config.dependencyTimeoutMs, 'API keys cannot be checked');
   }
 }
 

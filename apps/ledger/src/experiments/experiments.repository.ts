@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { type ExperimentDiff, type ExperimentSpec } from '@ledger/assignment';
-import { DatabaseUnavailableError, withDeadline } from '@ledger/platform';
-import { isDatabaseUnavailable } from '@ledger/storage';
+import { boundedDatabaseCall } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 
@@ -83,12 +82,7 @@ export class ExperimentsRepository {
     return rows.map(toPublished);
   }
 
-  private async bounded<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await withDeadline(work(), this.config.dependencyTimeoutMs, 'the database');
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(`experiments are unavailable: ${(error as Error).message}`);
-      throw error;
-    }
+  private bounded<T>(work: () => Promise<T>): Promise<T> {
+    return boundedDatabaseCall(work, this.config.dependencyTimeoutMs, 'experiments are unavailable');
   }
 }

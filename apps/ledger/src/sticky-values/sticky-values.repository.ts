@@ -3,8 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { ABSENT, type ProjectedOutcome, type StickyState } from '@ledger/assignment';
 import { type StickyValues } from '@ledger/events';
-import { DatabaseUnavailableError, withDeadline } from '@ledger/platform';
-import { isDatabaseUnavailable } from '@ledger/storage';
+import { boundedDatabaseCall } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 
@@ -90,12 +89,7 @@ export class StickyValuesRepository {
     return row?.outcome;
   }
 
-  private async query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
-    try {
-      return await withDeadline(this.dataSource.query(sql, parameters), this.config.dependencyTimeoutMs, 'the database');
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(`the read model is unavailable: ${(error as Error).message}`);
-      throw error;
-    }
+  private query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    return boundedDatabaseCall(() => this.dataSource.query(sql, parameters), this.config.dependencyTimeoutMs, 'the read model is unavailable');
   }
 }
