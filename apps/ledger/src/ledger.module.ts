@@ -13,6 +13,8 @@ import { EvaluationService } from './evaluation/evaluation.service';
 import { ExperimentsHttpController } from './experiments/experiments.http.controller';
 import { ExperimentsRepository } from './experiments/experiments.repository';
 import { ExperimentsService } from './experiments/experiments.service';
+import { PublishedExperimentsCache } from './experiments/published-experiments.cache';
+import { DatabaseNotifications } from './database/database-notifications';
 import { LEDGER_CONFIG } from './ledger-config.token';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
@@ -35,7 +37,9 @@ export class LedgerModule {
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         ApiKeysService,
+        DatabaseNotifications,
         ExperimentsRepository,
+        PublishedExperimentsCache,
         ExperimentsService,
         EvaluationService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,7 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { decodeLedgerEvent } from '@ledger/events';
-import { createTestEnvironment, jsonClient, type JsonClient, readTopic, type TestEnvironment } from '@ledger/testing';
+import { createTestEnvironment, eventually, jsonClient, type JsonClient, readTopic, type TestEnvironment } from '@ledger/testing';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { createProjectorApp } from '../../projector/src/projector.app';
 import { loadLedgerConfig } from '../src/config';
@@ -94,6 +94,25 @@ describe('evaluation with persistence, decided on the server', () => {
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     expect(groups.size).toBe(1);
     expect((await api.get('/v1/persisted/racer:userID')).body.values.racing.group_name).toBe([...groups][0]);
+  });
+
+  it('drops every instance\'s cached spec as soon as any instance publishes a new version', async () => {
+    const outsider = { user: { userID: 'reader', country: 'US' } };
+    await api.put('/v1/experiments/cached', spec());
+    expect((await second.post('/v1/experiments/cached/evaluate', outsider)).body).toMatchObject({ version: 1, reason: 'TargetingFailed' });
+    expect((await second.post('/v1/evaluate', outsider)).body.results.map((result: { experiment: string }) => result.experiment)).toContain('cached');
+
+    await api.put('/v1/experiments/cached', spec({ status: 'inactive' }));
+    // The notice crosses Postgres after the publishing call returns: wait for it, far below the cache's age limit.
+    const fresh = await eventually(
+      async () => {
+        const { body } = await second.post('/v1/experiments/cached/evaluate', outsider);
+        return body.version === 2 ? body : undefined;
+      },
+      { timeoutMs: 5_000, what: 'the second instance evaluating version 2' },
+    );
+    expect(fresh.reason).toBe('Inactive');
+    expect((await second.post('/v1/evaluate', outsider)).body.results.map((result: { experiment: string }) => result.experiment)).not.toContain('cached');
   });
 
   it('evaluates every active experiment for a user in one call', async () => {

@@ -66,4 +66,20 @@ describe('assignment decisions (properties)', () => {
       }),
     );
   });
+
+  it('say a held value would be deleted exactly when, with one held, they delete it', () => {
+    const held: StickyAssignment = {
+      bucketVersion: 3,
+      stickyValues: { value: true, json_value: {}, rule_id: 'Control', group_name: 'Control', secondary_exposures: [], undelegated_secondary_exposures: null, config_delegate: null, explicit_parameters: null, time: 1, config_version: 1 },
+    };
+    fc.assert(
+      fc.property(specArbitrary, userArbitrary, fc.boolean(), fc.boolean(), fc.boolean(), (spec, user, persist, enforceTargeting, active) => {
+        const current = { ...spec, status: active ? ('active' as const) : ('inactive' as const) };
+        const options = { persist, enforceTargeting };
+        const withoutValue = decideAssignment(current, 1, user, null, options, 1);
+        const withValue = decideAssignment(current, 1, user, held, options, 1);
+        expect(withoutValue.deletesHeldValue).toBe(withValue.commands.some((command) => command.type === 'DeleteStickyValue'));
+      }),
+    );
+  });
 });

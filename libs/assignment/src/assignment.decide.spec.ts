@@ -62,8 +62,8 @@ describe('deciding an assignment, rule by rule', () => {
     expect(decision.commands).toEqual([{ type: 'DeleteStickyValue', persistenceKey: 'test-123:userID', reason: 'persisted_values_not_provided' }]);
   });
 
-  it('rule 1 deletes nothing when there is nothing to delete', () => {
-    expect(decideAssignment(spec(), 1, kiwi, null, { persist: false, enforceTargeting: false }, 2).commands).toEqual([]);
+  it('rule 1 deletes nothing when there is nothing to delete, and says a held value would have gone', () => {
+    expect(decideAssignment(spec(), 1, kiwi, null, { persist: false, enforceTargeting: false }, 2)).toMatchObject({ commands: [], deletesHeldValue: true });
   });
 
   it('rule 2: an inactive experiment gives the default and deletes the sticky value', () => {
@@ -85,7 +85,7 @@ describe('deciding an assignment, rule by rule', () => {
 
   it('without a unit id there is no key: live default, nothing saved or deleted', () => {
     const decision = decideAssignment(spec({ idType: 'companyID' }), 1, kiwi, stickyControl, { persist: false, enforceTargeting: false }, 2);
-    expect(decision).toEqual({ result: expect.objectContaining({ reason: 'NoUnitID', buckets: null }), commands: [] });
+    expect(decision).toEqual({ result: expect.objectContaining({ reason: 'NoUnitID', buckets: null }), commands: [], deletesHeldValue: false });
   });
 
   it('finds custom unit ids in customIDs, also under the lower-cased id type', () => {

@@ -36,6 +36,11 @@ export interface AssignmentDecision {
   result: AssignmentResult;
   /** What the ledger must append, in order (a retired bucket version is deleted, then the new value saved). */
   commands: AssignmentCommand[];
+  /**
+   * Whether this decision removes whatever sticky value the unit holds (rules 1 and 2). When no value was
+   * seen, the decision appends nothing, so a caller must be sure the absence is not merely unprojected.
+   */
+  deletesHeldValue: boolean;
 }
 
 /**
@@ -60,24 +65,25 @@ export function decideAssignment(
   const unitId = unitIdFor(user, spec.idType);
   const persistenceKey = persistenceKeyFor(user, spec.idType);
   if (unitId === undefined || persistenceKey === undefined) {
-    return { result: notInExperiment(spec, 'NoUnitID', 'no_unit_id', null, null), commands: [] };
+    return { result: notInExperiment(spec, 'NoUnitID', 'no_unit_id', null, null), commands: [], deletesHeldValue: false };
   }
   const live = spec.status === 'active' ? evaluateLive(spec, unitId, user) : inactive(spec, unitId);
   const deleteSticky = (reason: DeleteReason): AssignmentCommand[] => (sticky ? [{ type: 'DeleteStickyValue', persistenceKey, reason }] : []);
 
-  if (!options.persist) return { result: live, commands: deleteSticky('persisted_values_not_provided') };
-  if (spec.status !== 'active') return { result: live, commands: deleteSticky('experiment_inactive') };
+  if (!options.persist) return { result: live, commands: deleteSticky('persisted_values_not_provided'), deletesHeldValue: true };
+  if (spec.status !== 'active') return { result: live, commands: deleteSticky('experiment_inactive'), deletesHeldValue: true };
 
   const retired = sticky !== null && sticky.bucketVersion < spec.minBucketVersion;
   if (sticky && !retired) {
-    if (options.enforceTargeting && live.targeting?.passed === false) return { result: live, commands: [] };
-    return { result: persisted(sticky.stickyValues, live), commands: [] };
+    if (options.enforceTargeting && live.targeting?.passed === false) return { result: live, commands: [], deletesHeldValue: false };
+    return { result: persisted(sticky.stickyValues, live), commands: [], deletesHeldValue: false };
   }
   const commands = retired ? deleteSticky('bucket_version_retired') : [];
-  if (live.reason !== 'Evaluated') return { result: live, commands };
+  if (live.reason !== 'Evaluated') return { result: live, commands, deletesHeldValue: false };
   return {
     result: live,
     commands: [...commands, { type: 'SaveStickyValue', persistenceKey, stickyValues: toStickyValues(live, specVersion, time) }],
+    deletesHeldValue: false,
   };
 }
 

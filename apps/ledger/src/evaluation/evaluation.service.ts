@@ -37,11 +37,18 @@ export class EvaluationService {
   private async evaluatePublished(published: PublishedExperiment, body: EvaluateBody, context: CallContext): Promise<EvaluationResponse> {
     const { spec, version } = published;
     const key = persistenceKeyFor(body.user, spec.idType);
-    let record: StickyRecord | null = key ? await this.stickyValues.stickyAtCallerPosition(key, spec.name) : null;
     const options = { persist: body.persist, enforceTargeting: body.enforceTargeting };
     // The spec version's publication time stands for Statsig's config time in saved values.
     const time = Date.parse(published.publishedAt);
+    // The read model as it stands holds every write acknowledged in the default mode, so a held value is
+    // answered at once and a first evaluation's save is settled by log order (first write wins).
+    let record: StickyRecord | null = key ? await this.stickyValues.stickyRecord(key, spec.name) : null;
     let decision = decideAssignment(spec, version, body.user, stickyAssignment(record), options, time);
+    if (key && record?.state.kind !== 'held' && decision.deletesHeldValue) {
+      // Absence would skip a delete: a save still on its way to the read model must not survive it.
+      record = await this.stickyValues.stickyAtCallerPosition(key, spec.name);
+      decision = decideAssignment(spec, version, body.user, stickyAssignment(record), options, time);
+    }
     for (const command of decision.commands) {
       const { event, outcome } = await this.stickyValues.appendAndProject(this.toEvent(command, spec.name, version, decision.result, spec.bucketVersion), { ...context, source: 'evaluation' });
       if (command.type === 'DeleteStickyValue') {
@@ -51,8 +58,9 @@ export class EvaluationService {
       if (outcome === 'saved') {
         record = { state: { kind: 'held', stickyValues: command.stickyValues, savedEventId: event.metadata.eventId, savedAt: event.metadata.occurredAt }, evaluation: { experimentVersion: version } };
       } else {
-        // Another server's first evaluation reached the log first: answer with its value, as every caller will.
-        record = await this.stickyValues.stickyAtCallerPosition(key!, spec.name);
+        // Another server's first evaluation reached the log first (and, lying before ours, is projected too):
+        // answer with its value, as every caller will.
+        record = await this.stickyValues.stickyRecord(key!, spec.name);
         decision = { ...decideAssignment(spec, version, body.user, stickyAssignment(record), options, time), commands: [] };
       }
     }

@@ -5,6 +5,7 @@ import { type ExperimentDiff, type ExperimentSpec } from '@ledger/assignment';
 import { boundedDatabaseCall } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
+import { EXPERIMENT_PUBLISHED_CHANNEL } from './published-experiments.cache';
 
 export interface PublishedExperiment {
   name: string;
@@ -41,7 +42,10 @@ export class ExperimentsRepository {
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  /** Adds the next version, serialised per experiment name so two publishers never take the same number. */
+  /**
+   * Adds the next version, serialised per experiment name so two publishers never take the same number,
+   * and tells every ledger instance on commit so their cached copies go.
+   */
   publish(name: string, build: (previous: PublishedExperiment | null) => { spec: ExperimentSpec; diff: ExperimentDiff }, publishedBy: string): Promise<PublishedExperiment> {
     return this.bounded(() =>
       this.dataSource.transaction(async (manager) => {
@@ -52,6 +56,7 @@ export class ExperimentsRepository {
           'INSERT INTO experiment_versions (name, version, spec, published_by, diff) VALUES ($1, $2, $3, $4, $5) RETURNING *',
           [name, (latest?.version ?? 0) + 1, JSON.stringify(spec), publishedBy, JSON.stringify(diff)],
         );
+        await manager.query('SELECT pg_notify($1, $2)', [EXPERIMENT_PUBLISHED_CHANNEL, name]);
         return toPublished(row!);
       }),
     );

@@ -2,11 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { diffSpecs, validateExperimentSpec } from '@ledger/assignment';
 import { InvalidExperimentSpecError, UnknownExperimentError } from '../errors/ledger-errors';
 import { ExperimentsRepository, type PublishedExperiment } from './experiments.repository';
+import { PublishedExperimentsCache } from './published-experiments.cache';
 
 /** The experiment registry: publishing validated, immutable versions, with who published them and what changed. */
 @Injectable()
 export class ExperimentsService {
-  constructor(private readonly repository: ExperimentsRepository) {}
+  constructor(
+    private readonly repository: ExperimentsRepository,
+    private readonly cache: PublishedExperimentsCache,
+  ) {}
 
   publish(name: string, candidate: unknown, publishedBy: string): Promise<PublishedExperiment> {
     const validation = validateExperimentSpec(name, candidate);
@@ -19,7 +23,7 @@ export class ExperimentsService {
   }
 
   async latest(name: string): Promise<PublishedExperiment> {
-    const found = await this.repository.latest(name);
+    const found = await this.cache.latestOf(name, () => this.repository.latest(name));
     if (!found) throw new UnknownExperimentError(name);
     return found;
   }
@@ -37,6 +41,6 @@ export class ExperimentsService {
   }
 
   allActive(): Promise<PublishedExperiment[]> {
-    return this.repository.allActive();
+    return this.cache.active(() => this.repository.allActive());
   }
 }

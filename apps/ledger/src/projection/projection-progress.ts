@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, type Notification } from 'pg';
 import { type DataSource } from 'typeorm';
 import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
+import { DatabaseNotifications } from '../database/database-notifications';
 import { ProjectionLagError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 
@@ -14,7 +14,6 @@ interface Waiter {
   resolve: () => void;
 }
 
-const RECONNECT_DELAY_MS = 500;
 /** Fallback when a notification is missed (listener reconnecting): how often pending waiters re-read the positions. */
 const POLL_INTERVAL_MS = 100;
 
@@ -24,29 +23,28 @@ const POLL_INTERVAL_MS = 100;
  */
 @Injectable()
 export class ProjectionProgress implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ProjectionProgress.name);
   private readonly applied = new Map<number, bigint>();
   private readonly waiters = new Set<Waiter>();
-  private listener: Client | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly notifications: DatabaseNotifications,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.listen();
+    await this.notifications.subscribe(PROJECTION_PROGRESS_CHANNEL, {
+      notice: (payload) => this.onNotice(payload),
+      reconnected: () => void this.refresh().catch(() => undefined),
+    });
     await this.refresh();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.closed = true;
     clearTimeout(this.pollTimer);
-    clearTimeout(this.reconnectTimer);
-    await this.listener?.end().catch(() => undefined);
   }
 
   /** Resolves once the projection has applied `offset` of `partition`; ProjectionLagError after `timeoutMs`. */
@@ -99,37 +97,7 @@ export class ProjectionProgress implements OnModuleInit, OnApplicationShutdown {
     }, POLL_INTERVAL_MS);
   }
 
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.database.url, connectionTimeoutMillis: this.config.dependencyTimeoutMs });
-    client.on('notification', (message: Notification) => this.onNotice(message.payload));
-    client.on('error', (error) => this.logger.warn(`projection listener: ${error.message}`));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${PROJECTION_PROGRESS_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    // Only a listener that was up schedules a reconnect when it drops; a failed attempt is retried by its caller.
-    client.once('end', () => {
-      if (this.listener === client) this.listener = undefined;
-      this.scheduleReconnect();
-    });
-    this.listener = client;
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.closed) return;
-      this.listen()
-        .then(() => this.refresh())
-        .catch(() => this.scheduleReconnect());
-    }, RECONNECT_DELAY_MS);
-  }
-
-  private onNotice(payload: string | undefined): void {
+  private onNotice(payload: string): void {
     if (!payload) return;
     const notice = JSON.parse(payload) as ProjectionProgressNotice;
     if (notice.consumerGroup !== this.config.kafka.projectorGroupId || notice.topic !== this.config.kafka.topic) return;

@@ -96,6 +96,11 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     return outcome === 'deleted' ? { outcome: 'deleted', eventId } : { outcome: 'absent', eventId };
   }
 
+  /** The unit's sticky value for a config as the read model holds it now, with its saving event's evaluation details. */
+  stickyRecord(persistenceKey: string, configName: string): Promise<StickyRecord> {
+    return this.repository.findWithEvaluation(persistenceKey, configName);
+  }
+
   /**
    * The unit's sticky value for a config as of the caller's read position: the projection must first have
    * applied everything the log held when the call arrived, or a save acknowledged just before could be

@@ -1,0 +1,70 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DatabaseNotifications } from '../database/database-notifications';
+import { type PublishedExperiment } from './experiments.repository';
+
+/** Postgres channel on which a publication names its experiment, on commit. */
+export const EXPERIMENT_PUBLISHED_CHANNEL = 'ledger_experiment_published';
+
+/**
+ * Longest a cached version is trusted without hearing from Postgres: a guard against a connection that
+ * looks alive but has stopped delivering; publications themselves evict at once.
+ */
+const MAX_AGE_MS = 30_000;
+
+interface Entry<T> {
+  value: Promise<T>;
+  loadedAt: number;
+}
+
+/**
+ * The latest version of each experiment, kept in memory: every evaluation needs it, and it changes only
+ * when someone publishes. Each ledger instance hears a publication through Postgres NOTIFY and drops its
+ * copy; while that connection is down nothing is cached.
+ */
+@Injectable()
+export class PublishedExperimentsCache implements OnModuleInit {
+  private readonly latest = new Map<string, Entry<PublishedExperiment | undefined>>();
+  private allActive: Entry<PublishedExperiment[]> | undefined;
+
+  constructor(private readonly notifications: DatabaseNotifications) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.notifications.subscribe(EXPERIMENT_PUBLISHED_CHANNEL, {
+      notice: (name) => {
+        this.latest.delete(name);
+        this.allActive = undefined;
+      },
+      reconnected: () => this.clear(),
+    });
+  }
+
+  latestOf(name: string, load: () => Promise<PublishedExperiment | undefined>): Promise<PublishedExperiment | undefined> {
+    if (!this.notifications.listening) return load();
+    const cached = this.latest.get(name);
+    if (cached && isYoung(cached)) return cached.value;
+    // Stored before it settles, so concurrent callers share one load; a notice arriving meanwhile deletes
+    // it, so a load begun before a publication never outlives it.
+    const entry = { value: load(), loadedAt: Date.now() };
+    this.latest.set(name, entry);
+    // Failures are not kept, nor unknown names: there is no bound on how many a caller can make up.
+    const forget = () => void (this.latest.get(name) === entry && this.latest.delete(name));
+    entry.value.then((found) => found ?? forget(), forget);
+    return entry.value;
+  }
+
+  active(load: () => Promise<PublishedExperiment[]>): Promise<PublishedExperiment[]> {
+    if (!this.notifications.listening) return load();
+    if (this.allActive && isYoung(this.allActive)) return this.allActive.value;
+    const entry = { value: load(), loadedAt: Date.now() };
+    this.allActive = entry;
+    entry.value.catch(() => void (this.allActive === entry && (this.allActive = undefined)));
+    return entry.value;
+  }
+
+  private clear(): void {
+    this.latest.clear();
+    this.allActive = undefined;
+  }
+}
+
+const isYoung = (entry: Entry<unknown>): boolean => Date.now() - entry.loadedAt < MAX_AGE_MS;
