@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
+import { type DependencyProbe } from '@ledger/platform';
 import { KAFKA, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
 import { type ProjectorConfig } from './config';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -23,6 +24,8 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
   private readonly deadLetters: DeadLetterPublisher;
   /** Partitions sought to their stored position after a gap, so a second gap at the same place is accepted. */
   private readonly soughtAfterGap = new Map<number, string>();
+  /** Partitions the projector refuses to go on with, and why (readiness reports it). */
+  private readonly halted = new Map<number, string>();
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -60,10 +63,24 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     });
   }
 
+  /** Readiness: down while any partition is halted, with the operator's next step. */
+  readonly projectionProbe: DependencyProbe = {
+    name: 'projection',
+    check: async () => {
+      if (this.halted.size > 0) throw new Error([...this.halted.values()].join('; '));
+    },
+  };
+
   async beforeApplicationShutdown(): Promise<void> {
     // Waits for the batch in hand to finish and commits its offsets before leaving the group.
     await this.consumer.disconnect();
     await this.deadLetters.disconnect();
+  }
+
+  private halt(partition: number, reason: string): void {
+    if (!this.halted.has(partition)) this.logger.error(`projection halted: ${reason}`);
+    this.halted.set(partition, reason);
+    this.consumer.pause([{ topic: this.topics.events, partitions: [partition] }]);
   }
 
   private async seekToStoredPositions(partitions: number[]): Promise<void> {
@@ -88,6 +105,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
             topic: batch.topic,
             partition: batch.partition,
             records: batch.messages.map(({ offset, key, value }) => ({ offset, key, value })),
+            highWatermark: batch.highWatermark,
             acceptGap: this.soughtAfterGap.get(batch.partition) !== undefined,
           },
           (letters) => this.deadLetters.publish(batch.topic, batch.partition, letters),
@@ -96,6 +114,10 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
           this.logger.warn(`partition ${batch.partition}: batch starts at ${result.firstOffset} but the projection stands at ${result.expectedOffset}; seeking back`);
           this.soughtAfterGap.set(batch.partition, result.expectedOffset);
           this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: result.expectedOffset });
+          return;
+        }
+        if (result.kind === 'log_behind_read_model') {
+          this.halt(batch.partition, `the read model has applied partition ${batch.partition} up to offset ${result.nextOffset} but its log ends at ${result.highWatermark}: the topic was deleted or recreated, and its new records would be skipped. Rebuild the read model from the log (npm run rebuild -- --accept-differences) or restore the topic`);
           return;
         }
         this.soughtAfterGap.delete(batch.partition);

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { HealthController, structuredLoggerModule } from '@ledger/platform';
+import { HealthController, SERVICE_PROBES, structuredLoggerModule } from '@ledger/platform';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { LedgerInfrastructureModule, READ_MODEL_SCHEMA } from '@ledger/storage';
@@ -28,6 +28,7 @@ export class ProjectorModule {
           useFactory: (dataSource: DataSource) => new StickyValuesWriter(dataSource, READ_MODEL_SCHEMA, 'live'),
         },
         AssignmentEventsConsumer,
+        { provide: SERVICE_PROBES, inject: [AssignmentEventsConsumer], useFactory: (consumer: AssignmentEventsConsumer) => [consumer.projectionProbe] },
       ],
     };
   }

@@ -9,13 +9,17 @@ export interface PartitionBatch {
   topic: string;
   partition: number;
   records: LogRecord[];
+  /** Where the partition's log ended when the batch was fetched. */
+  highWatermark: string;
   /** Accept a first record past the stored position (the log before it was truncated, or holds no records). */
   acceptGap: boolean;
 }
 
 export type BatchResult =
   | { kind: 'applied'; applied: number; skipped: number; deadLettered: number; nextOffset: string }
-  | { kind: 'gap'; expectedOffset: string; firstOffset: string };
+  | { kind: 'gap'; expectedOffset: string; firstOffset: string }
+  /** The read model has applied records the log does not hold: the topic was deleted or recreated. */
+  | { kind: 'log_behind_read_model'; nextOffset: string; highWatermark: string };
 
 /**
  * Writes a batch's read-model rows, history and the partition's next offset in one Postgres transaction.
@@ -48,6 +52,8 @@ export class StickyValuesWriter {
     return this.dataSource.transaction(async (manager) => {
       if (this.mode === 'live') await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [READ_MODEL_SWAP_LOCK_ID]);
       const nextOffset = await this.lockPosition(manager, batch);
+      // Its new records would take offsets the projection counts as applied, and be skipped unseen.
+      if (BigInt(batch.highWatermark) < BigInt(nextOffset)) return { kind: 'log_behind_read_model', nextOffset, highWatermark: batch.highWatermark };
       const fresh = batch.records.filter((record) => BigInt(record.offset) >= BigInt(nextOffset));
       const skipped = batch.records.length - fresh.length;
       const first = fresh[0];

@@ -13,6 +13,8 @@ import {
   type TestEnvironment,
 } from '@ledger/testing';
 import { type LedgerEvent } from '@ledger/events';
+import { ensureLedgerTopics, ledgerTopics } from '@ledger/storage';
+import { Kafka, logLevel } from 'kafkajs';
 import { loadProjectorConfig } from '../src/config';
 import { createProjectorApp } from '../src/projector.app';
 
@@ -125,6 +127,47 @@ describe('the projector applies the log exactly once', () => {
       expect(final.rows).toEqual(expectedRows(events));
     } finally {
       for (const instance of instances) await instance.close();
+    }
+  });
+
+  it('halts, and says to rebuild, when the log holds less than the read model applied (the topic was recreated)', async () => {
+    const before = Array.from({ length: 30 }, (_, index) => savedEvent(`wiped-${index}:userID`, 'exp', 'Control'));
+    const projector = await createProjectorApp(loadProjectorConfig(environment.env));
+    try {
+      await produceEvents(environment.brokers, environment.topic, before);
+      await caughtUp(before.length);
+    } finally {
+      await projector.close();
+    }
+    const admin = new Kafka({ brokers: environment.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [environment.topic] });
+      await eventually(async () => ((await admin.listTopics()).includes(environment.topic) ? undefined : true), { what: 'the topic deleted' });
+      await ensureLedgerTopics(admin, ledgerTopics(environment.topic), Number(environment.env.LEDGER_TOPIC_PARTITIONS));
+    } finally {
+      await admin.disconnect();
+    }
+    // Its partition held several of the first records, so this one takes an offset the projection counts as applied.
+    const after = savedEvent('wiped-0:userID', 'exp', 'Test');
+    await produceEvents(environment.brokers, environment.topic, [after]);
+
+    const restarted = await createProjectorApp(loadProjectorConfig(environment.env));
+    try {
+      const url = await restarted.getUrl();
+      const readiness = await eventually(
+        async () => {
+          const response = await fetch(`${url}/health/ready`);
+          const body = JSON.stringify(await response.json());
+          return response.status === 503 && body.includes('projection') ? body : undefined;
+        },
+        { what: 'readiness reporting the halted projection' },
+      );
+      expect(readiness).toMatch(/deleted or recreated.*npm run rebuild/);
+      expect((await database.query('SELECT count(*)::int AS n FROM read_model.sticky_value_history WHERE event_id = $1', [after.metadata.eventId])).rows[0].n).toBe(0);
+      expect((await projected()).applied).toBe(before.length);
+    } finally {
+      await restarted.close();
     }
   });
 });

@@ -211,6 +211,7 @@ class BoundedReplay {
           topic: batch.topic,
           partition: batch.partition,
           records: within.map(({ offset, key, value }) => ({ offset, key, value })),
+          highWatermark: batch.highWatermark,
           // The log may start past offset 0 (retention); a replay takes it from wherever it starts.
           acceptGap: true,
         },

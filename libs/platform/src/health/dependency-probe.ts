@@ -5,3 +5,6 @@ export interface DependencyProbe {
 }
 
 export const DEPENDENCY_PROBES = Symbol('DEPENDENCY_PROBES');
+
+/** The service's own conditions for readiness, beside its dependencies (optional). */
+export const SERVICE_PROBES = Symbol('SERVICE_PROBES');

@@ -1,17 +1,22 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { PublicRoute } from '../http/public-route.decorator';
-import { DEPENDENCY_PROBES, type DependencyProbe } from './dependency-probe';
+import { DEPENDENCY_PROBES, type DependencyProbe, SERVICE_PROBES } from './dependency-probe';
 
 /** Liveness says the process serves requests; readiness says its broker and database answer too. */
 @Controller('health')
 @PublicRoute()
 export class HealthController {
+  private readonly probes: DependencyProbe[];
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @Inject(DEPENDENCY_PROBES) private readonly probes: DependencyProbe[],
-  ) {}
+    @Inject(DEPENDENCY_PROBES) dependencies: DependencyProbe[],
+    @Optional() @Inject(SERVICE_PROBES) own: DependencyProbe[] | null,
+  ) {
+    this.probes = [...dependencies, ...(own ?? [])];
+  }
 
   @Get('live')
   live(): { status: 'ok' } {
