@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { projectRoot } from '@ledger/platform';
 import { appendThroughput } from './append-throughput.bench';
 import { benchInfrastructure } from './bench-infrastructure';
+import { type ConstantRateResult } from './constant-rate';
 import { decisionsPerSecond } from './decisions.bench';
-import { httpLatency } from './http-latency.bench';
 import { projectionThroughput } from './projection-throughput.bench';
+import { serviceLatency } from './service-latency.bench';
 
 const log = (line: string): void => void process.stdout.write(`  ${line}\n`);
 
@@ -25,8 +26,14 @@ async function main(): Promise<void> {
     const append = await appendThroughput(infrastructure.brokers, log);
     console.log('projection throughput');
     const projection = await projectionThroughput(log);
-    console.log('HTTP latency and save-to-visible lag');
-    const http = await httpLatency(log);
+    console.log('latency at constant rates (HTTP and gRPC) and save-to-visible lag');
+    const latency = await serviceLatency(log);
+    const latencyRow = (what: string, result: ConstantRateResult, goal: string): [string, string, string, string] => [
+      `${what}, p50 / p99 at ${result.rate}/s`,
+      `${result.p50Ms} / ${result.p99Ms} ms (${result.answeredPerSecond}/s answered, ${result.failed} failed)`,
+      '',
+      goal,
+    ];
 
     const rows: Array<[string, string, string, string]> = [
       ['pure core decisions/s vs Statsig server core', `${decisions.coreDecisionsPerSecond} vs ${decisions.statsigDecisionsPerSecond}`, `${decisions.ratio}`, '>= 2'],
@@ -34,10 +41,12 @@ async function main(): Promise<void> {
       ['ledger appends/s vs Kafka ProducerPerformance', `${append.ledgerAppendPerSecond} vs ${append.kafkaProducerPerformancePerSecond}`, `${append.ratioLedgerToKafkaTool}`, 'report'],
       ['bare kafkajs vs Kafka ProducerPerformance', `${append.bareKafkajsPerSecond} vs ${append.kafkaProducerPerformancePerSecond}`, `${append.ratioBareToKafkaTool}`, 'report'],
       ['projected events/s vs raw bulk upsert', `${projection.projectorEventsPerSecond} vs ${projection.rawBulkUpsertRowsPerSecond}`, `${projection.ratio}`, '>= 0.6'],
-      [`HTTP load p50 / p99 at ${http.loadAtRate.rate}/s`, `${http.loadAtRate.p50Ms} / ${http.loadAtRate.p99Ms} ms`, '', 'p99 <= 10 ms'],
-      [`save-to-visible p50 / p99 at ${http.saveToVisibleAtRate.rate}/s`, `${http.saveToVisibleAtRate.p50Ms} / ${http.saveToVisibleAtRate.p99Ms} ms`, '', 'p99 <= 250 ms'],
-      [`HTTP evaluate, sticky hits, p50 / p99 at ${http.evaluateStickyHits.rate}/s`, `${http.evaluateStickyHits.p50Ms} / ${http.evaluateStickyHits.p99Ms} ms`, '', 'p99 <= 10 ms'],
-      [`HTTP evaluate, first evaluations, p50 / p99 at ${http.evaluateFirstEvaluations.rate}/s`, `${http.evaluateFirstEvaluations.p50Ms} / ${http.evaluateFirstEvaluations.p99Ms} ms`, '', 'report'],
+      latencyRow('HTTP load', latency.httpLoad, 'p99 <= 10 ms'),
+      [`save-to-visible p50 / p99 at ${latency.saveToVisible.rate}/s`, `${latency.saveToVisible.p50Ms} / ${latency.saveToVisible.p99Ms} ms`, '', 'p99 <= 250 ms'],
+      latencyRow('HTTP evaluate, sticky hits', latency.httpEvaluateStickyHits, 'p99 <= 10 ms'),
+      latencyRow('gRPC evaluate, sticky hits', latency.grpcEvaluateStickyHits, 'p99 <= 10 ms'),
+      latencyRow('HTTP evaluate, first evaluations', latency.httpEvaluateFirstEvaluations, 'report'),
+      latencyRow('gRPC evaluate, first evaluations', latency.grpcEvaluateFirstEvaluations, 'report'),
     ];
     const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), ['measure', 'figures', 'ratio', 'goal'][column]!.length));
     const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
@@ -46,7 +55,7 @@ async function main(): Promise<void> {
     const results = join(projectRoot(__dirname), 'bench', 'results');
     mkdirSync(results, { recursive: true });
     const file = join(results, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, node: process.version, decisions, append, projection, http }, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, node: process.version, decisions, append, projection, latency }, null, 2)}\n`);
     console.log(`\nwrote ${file}`);
   } finally {
     await infrastructure.stop();

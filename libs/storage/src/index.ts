@@ -15,3 +15,4 @@ export * from './database/entities/api-key.entity';
 export * from './database/read-model-schema';
 export * from './kafka/key-partitioner';
 export * from './database/bounded-database-call';
+export * from './database/connection-pool-of';

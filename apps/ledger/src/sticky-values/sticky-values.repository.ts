@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
 import { ABSENT, type ProjectedOutcome, type StickyState } from '@ledger/assignment';
 import { type StickyValues } from '@ledger/events';
-import { boundedDatabaseCall } from '@ledger/storage';
+import { boundedDatabaseCall, connectionPoolOf } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 
@@ -27,10 +28,14 @@ interface HeldRow {
 /** Reads of the Postgres read model; each is bounded, and an unavailable database is a 503, never a hang. */
 @Injectable()
 export class StickyValuesRepository {
+  private readonly pool: Pool;
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
-  ) {}
+  ) {
+    this.pool = connectionPoolOf(dataSource);
+  }
 
   async loadMany(persistenceKeys: string[]): Promise<Map<string, UserPersistedValues>> {
     const rows = await this.query<HeldRow>(
@@ -90,6 +95,6 @@ export class StickyValuesRepository {
   }
 
   private query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
-    return boundedDatabaseCall(() => this.dataSource.query(sql, parameters), this.config.dependencyTimeoutMs, 'the read model is unavailable');
+    return boundedDatabaseCall(async () => (await this.pool.query(sql, parameters)).rows as T[], this.config.dependencyTimeoutMs, 'the read model is unavailable');
   }
 }
