@@ -11,3 +11,4 @@ export * from './http/request-id.decorator';
 export * from './http/create-http-app';
 export * from './http/public-route.decorator';
 export * from './lifecycle/project-root';
+export * from './logging/pino-nest-logger';

@@ -1,9 +1,9 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { type Admin, type Kafka } from 'kafkajs';
-import { PinoLogger } from 'nestjs-pino';
+import { type Logger as PinoLogger } from 'pino';
 import { type DataSource } from 'typeorm';
-import { type CommonConfig, DEPENDENCY_PROBES, type DependencyProbe, withDeadline } from '@ledger/platform';
+import { type CommonConfig, DEPENDENCY_PROBES, type DependencyProbe, SERVICE_LOGGER, withDeadline } from '@ledger/platform';
 import { ledgerDataSourceOptions } from './database/ledger-data-source.options';
 import { openLedgerDataSource } from './database/open-ledger-data-source';
 import { createKafka } from './kafka/kafka-client';
@@ -51,11 +51,8 @@ export class LedgerInfrastructureModule {
         { provide: LEDGER_TOPICS, useValue: ledgerTopics(config.kafka.topic) },
         {
           provide: KAFKA,
-          inject: [PinoLogger],
-          useFactory: (logger: PinoLogger) => {
-            logger.setContext('kafka');
-            return createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, timeoutMs }, logger);
-          },
+          inject: [SERVICE_LOGGER],
+          useFactory: (logger: PinoLogger) => createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, timeoutMs }, logger.child({ context: 'kafka' })),
         },
         {
           provide: KAFKA_ADMIN,

@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { type FastifyReply } from 'fastify';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError } from '@ledger/platform';
 
 interface ErrorBody {
@@ -33,7 +33,10 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const [status, body] = this.toResponse(exception);
-    if (status >= 500 && !(exception instanceof ApiError)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (status >= 500 && !(exception instanceof ApiError)) {
+      const requestId = host.switchToHttp().getRequest<FastifyRequest>().id;
+      this.logger.error({ requestId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception) });
+    }
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 

@@ -1,8 +1,9 @@
 import { type ExceptionFilter, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
-import { requestIdOf } from '../logging/logger.module';
+import { type Logger as PinoLogger } from 'pino';
+import { requestIdOf, SERVICE_LOGGER } from '../logging/logger.module';
+import { PinoNestLogger } from '../logging/pino-nest-logger';
 
 /** Largest request body any endpoint accepts; larger ones get 413 before any work is done. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -21,11 +22,20 @@ export async function createHttpApp(
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
-  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+  const server = adapter.getInstance();
+  server.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger: false, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  const logger = app.get<PinoLogger>(SERVICE_LOGGER);
+  app.useLogger(new PinoNestLogger(logger));
+  // One line per request, health probes aside; the Authorization header never reaches a log.
+  server.addHook('onResponse', async (request, reply) => {
+    if (request.url.startsWith('/health')) return;
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level]({ req: { id: request.id, method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+  });
   if (options.errorFilter) app.useGlobalFilters(options.errorFilter);
   await options.beforeListen?.(app);
   await app.listen(options.port, options.host);
