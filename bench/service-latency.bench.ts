@@ -1,17 +1,14 @@
-import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { Client } from 'pg';
 import { createTestEnvironment, eventually, killLeftoverServices, produceEvents, savedEvent, spawnService } from '@ledger/testing';
-import { toStruct } from '../apps/ledger/src/grpc/protobuf-struct';
-import { EVALUATION_PROTO, PROTO_ROOT } from '../apps/ledger/src/ledger.app';
-import { atConstantRate, type ConstantRateResult, httpCaller } from './constant-rate';
+import { type ConstantRateResult, httpCaller } from './constant-rate';
+import { generateLoad, type LoadCall } from './load-generator';
 
 const READ_RATE = 1000;
 const SAVE_RATE = 1000;
 const EVALUATE_STICKY_RATE = 2000;
 const EVALUATE_FIRST_RATE = 500;
 const SECONDS = 15;
-/** Run before each timed phase with other keys or users, so JIT compilation and cold pools are not timed. */
+/** Sticky-hit phases run this long unmeasured first, so JIT compilation and cold pools are not timed. */
 const WARM_UP_SECONDS = 5;
 const KEYS = 1000;
 
@@ -33,14 +30,13 @@ export interface LatencyResult {
   grpcEvaluateFirstEvaluations: ConstantRateResult;
 }
 
-type GrpcCall = (request: object, metadata: Metadata, callback: (error: Error | null) => void) => void;
-
 const describe = (what: string, result: ConstantRateResult) =>
-  `${what} at ${result.rate}/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, ${result.ok}/${result.sent} ok, ${result.answeredPerSecond} answered/s`;
+  `${what} at ${result.rate}/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, ${result.ok}/${result.sent} ok, ${result.answeredPerSecond} answered/s` +
+  (result.failed > 0 ? ` (failures: ${Object.entries(result.failures).map(([reason, count]) => `${count} ${reason}`).join(', ')})` : '');
 
 /**
- * The ledger and the projector as operators run them (their own processes), loaded from this one at
- * constant rates (an open loop, see atConstantRate), over HTTP and gRPC.
+ * The ledger and the projector as operators run them (their own processes), loaded at constant rates (an
+ * open loop, see atConstantRate) over HTTP and gRPC by a load generator in a process of its own.
  */
 export async function serviceLatency(log: (line: string) => void): Promise<LatencyResult> {
   const environment = await createTestEnvironment('bench-latency');
@@ -50,33 +46,37 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
   const database = new Client({ connectionString: environment.databaseUrl });
   const headers = { authorization: `Bearer ${environment.adminKey}`, 'content-type': 'application/json' };
   let http: ReturnType<typeof httpCaller> | undefined;
-  let evaluation: (Record<'Evaluate', GrpcCall> & { close(): void }) | undefined;
   try {
     const url = await ledger.ready(60_000);
     await projector.ready(60_000);
     await database.connect();
     http = httpCaller(url, headers);
     const count = async (pattern: string) => Number((await database.query('SELECT count(*) AS n FROM read_model.sticky_value_history WHERE persistence_key LIKE $1', [pattern])).rows[0].n);
+    const httpCall = (method: 'GET' | 'POST' | 'PUT', path: string, body?: string, extraHeaders: Record<string, string> = {}): LoadCall => ({
+      transport: 'http',
+      baseUrl: url,
+      headers: { ...headers, ...extraHeaders },
+      method,
+      path,
+      body,
+    });
 
     // load(): keys the projection holds, read round-robin.
     await produceEvents(environment.brokers, environment.topic, Array.from({ length: KEYS }, (_, index) => savedEvent(`bench-${index}:userID`, 'exp', index % 2 ? 'Control' : 'Test')));
     await eventually(async () => ((await count('bench-%')) === KEYS ? true : undefined), { what: 'the read model holding the keys to load' });
-    const load = (index: number) => http!.call({ method: 'GET', path: `/v1/persisted/bench-${index % KEYS}:userID` });
-    await atConstantRate(load, READ_RATE, WARM_UP_SECONDS);
-    const httpLoad = await atConstantRate(load, READ_RATE, SECONDS);
+    const loadCall = httpCall('GET', `/v1/persisted/bench-{i%${KEYS}}:userID`);
+    const httpLoad = await generateLoad({ call: loadCall, rate: READ_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: loadCall } });
     log(describe('HTTP load', httpLoad));
 
     // Save-to-visible: from the ledger stamping the event to the projector's insert (committed a moment later).
-    const body = JSON.stringify({ value: true, json_value: { color: 'blue' }, rule_id: 'r', group_name: 'Control', secondary_exposures: [], time: null, config_version: 1 });
-    const asyncHttp = httpCaller(url, { ...headers, prefer: 'respond-async' });
-    const saves = await atConstantRate((index) => asyncHttp.call({ method: 'PUT', path: `/v1/persisted/lag-${index}:userID/exp`, body }), SAVE_RATE, SECONDS);
-    asyncHttp.close();
+    const saveBody = JSON.stringify({ value: true, json_value: { color: 'blue' }, rule_id: 'r', group_name: 'Control', secondary_exposures: [], time: null, config_version: 1 });
+    const saves = await generateLoad({ call: httpCall('PUT', '/v1/persisted/lag-{i}:userID/exp', saveBody, { prefer: 'respond-async' }), rate: SAVE_RATE, seconds: SECONDS });
     await eventually(async () => ((await count('lag-%')) >= saves.ok ? true : undefined), { timeoutMs: 60_000, what: 'every accepted save projected' });
     const { rows } = await database.query(`
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, count(*) AS n
         FROM (SELECT extract(epoch FROM projected_at - occurred_at) * 1000 AS lag FROM read_model.sticky_value_history WHERE persistence_key LIKE 'lag-%') lags`);
     const saveToVisible = { rate: SAVE_RATE, seconds: SECONDS, saves: Number(rows[0].n), failed: saves.failed, p50Ms: Math.round(Number(rows[0].p50) * 10) / 10, p99Ms: Math.round(Number(rows[0].p99) * 10) / 10 };
-    log(`save-to-visible at ${SAVE_RATE}/s: p50 ${saveToVisible.p50Ms} ms, p99 ${saveToVisible.p99Ms} ms over ${saveToVisible.saves} saves (answer p99 ${saves.p99Ms} ms, ${saves.failed} failed)`);
+    log(`save-to-visible at ${SAVE_RATE}/s: p50 ${saveToVisible.p50Ms} ms, p99 ${saveToVisible.p99Ms} ms over ${saveToVisible.saves} saves (${describe('answers', saves)})`);
 
     // Evaluation: sticky hits (users evaluated before) and first evaluations (a new user each call).
     const published = await http.call({
@@ -84,34 +84,30 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
       path: '/v1/experiments/checkout_button',
       body: JSON.stringify({ status: 'active', allocationPercent: 100, groups: [{ name: 'Control', weight: 50, parameters: { color: 'blue' } }, { name: 'Test', weight: 50, parameters: { color: 'green' } }] }),
     });
-    if (!published) throw new Error('publishing the bench experiment failed');
-    const httpEvaluate = (userID: string) => http!.call({ method: 'POST', path: '/v1/experiments/checkout_button/evaluate', body: JSON.stringify({ user: { userID } }) });
-    for (let index = 0; index < KEYS; index += 50) await Promise.all(Array.from({ length: 50 }, (_, offset) => httpEvaluate(`sticky-${index + offset}`)));
+    if (published !== true) throw new Error(`publishing the bench experiment failed: ${published}`);
+    const evaluatePath = '/v1/experiments/checkout_button/evaluate';
+    const evaluateBody = (userID: string) => JSON.stringify({ user: { userID } });
+    for (let index = 0; index < KEYS; index += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, offset) => http!.call({ method: 'POST', path: evaluatePath, body: evaluateBody(`sticky-${index + offset}`) })));
+    }
     await eventually(async () => ((await count('sticky-%')) === KEYS ? true : undefined), { what: 'the sticky users saved' });
 
-    await atConstantRate((index) => httpEvaluate(`sticky-${index % KEYS}`), EVALUATE_STICKY_RATE, WARM_UP_SECONDS);
-    const httpEvaluateStickyHits = await atConstantRate((index) => httpEvaluate(`sticky-${index % KEYS}`), EVALUATE_STICKY_RATE, SECONDS);
+    const httpSticky = httpCall('POST', evaluatePath, evaluateBody(`sticky-{i%${KEYS}}`));
+    const httpEvaluateStickyHits = await generateLoad({ call: httpSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: httpSticky } });
     log(describe('HTTP evaluate, sticky hits', httpEvaluateStickyHits));
-    const httpEvaluateFirstEvaluations = await atConstantRate((index) => httpEvaluate(`http-first-${index}`), EVALUATE_FIRST_RATE, SECONDS);
+    const httpEvaluateFirstEvaluations = await generateLoad({ call: httpCall('POST', evaluatePath, evaluateBody('http-first-{i}')), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });
     log(describe('HTTP evaluate, first evaluations', httpEvaluateFirstEvaluations));
 
-    const definition = loadSync([EVALUATION_PROTO], { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
-    const services = loadPackageDefinition(definition) as unknown as { assignment_ledger: { v1: { Evaluation: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => typeof evaluation } } };
-    evaluation = new services.assignment_ledger.v1.Evaluation(`127.0.0.1:${environment.env.GRPC_PORT}`, credentials.createInsecure());
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${environment.adminKey}`);
-    const grpcEvaluate = (userID: string) =>
-      new Promise<boolean>((resolve) => evaluation!.Evaluate({ experiment: 'checkout_button', user: toStruct({ userID }) }, metadata, (error) => resolve(error === null)));
-    await atConstantRate((index) => grpcEvaluate(`sticky-${index % KEYS}`), EVALUATE_STICKY_RATE, WARM_UP_SECONDS);
-    const grpcEvaluateStickyHits = await atConstantRate((index) => grpcEvaluate(`sticky-${index % KEYS}`), EVALUATE_STICKY_RATE, SECONDS);
+    const grpcCall = (userID: string): LoadCall => ({ transport: 'grpc-evaluate', address: `127.0.0.1:${environment.env.GRPC_PORT}`, apiKey: environment.adminKey, experiment: 'checkout_button', userID });
+    const grpcSticky = grpcCall(`sticky-{i%${KEYS}}`);
+    const grpcEvaluateStickyHits = await generateLoad({ call: grpcSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: grpcSticky } });
     log(describe('gRPC evaluate, sticky hits', grpcEvaluateStickyHits));
-    const grpcEvaluateFirstEvaluations = await atConstantRate((index) => grpcEvaluate(`grpc-first-${index}`), EVALUATE_FIRST_RATE, SECONDS);
+    const grpcEvaluateFirstEvaluations = await generateLoad({ call: grpcCall('grpc-first-{i}'), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });
     log(describe('gRPC evaluate, first evaluations', grpcEvaluateFirstEvaluations));
 
     return { httpLoad, saveToVisible, httpEvaluateStickyHits, httpEvaluateFirstEvaluations, grpcEvaluateStickyHits, grpcEvaluateFirstEvaluations };
   } finally {
     http?.close();
-    evaluation?.close();
     await database.end().catch(() => undefined);
     ledger.child.kill('SIGTERM');
     projector.child.kill('SIGTERM');

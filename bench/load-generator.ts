@@ -1,0 +1,80 @@
+/**
+ * A load generator in its own process, one per measured phase: its timers and garbage collection share
+ * nothing with the bench's own heap (100k users, 60k records by then), which otherwise show up as server
+ * latency. The parent sends a LoadPlan and receives a ConstantRateResult.
+ */
+import { fork } from 'node:child_process';
+import { credentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { toStruct } from '../apps/ledger/src/grpc/protobuf-struct';
+import { EVALUATION_PROTO, PROTO_ROOT } from '../apps/ledger/src/ledger.app';
+import { atConstantRate, type ConstantRateResult, httpCaller } from './constant-rate';
+
+/** Strings in a call may hold `{i}` (the call's index) or `{i%N}` (the index modulo N), so every call can differ. */
+export type LoadCall =
+  | { transport: 'http'; baseUrl: string; headers: Record<string, string>; method: 'GET' | 'POST' | 'PUT'; path: string; body?: string }
+  | { transport: 'grpc-evaluate'; address: string; apiKey: string; experiment: string; userID: string };
+
+export interface LoadPlan {
+  call: LoadCall;
+  rate: number;
+  seconds: number;
+  /** Run first at the same rate, unmeasured, so JIT compilation and cold pools are not timed. */
+  warmUp?: { seconds: number; call: LoadCall };
+}
+
+const fill = (template: string, index: number): string => template.replace(/\{i(?:%(\d+))?\}/g, (_match, modulo?: string) => String(modulo ? index % Number(modulo) : index));
+
+function callerFor(call: LoadCall): { call(index: number): Promise<true | string>; close(): void } {
+  if (call.transport === 'http') {
+    const http = httpCaller(call.baseUrl, call.headers);
+    return { call: (index) => http.call({ method: call.method, path: fill(call.path, index), body: call.body && fill(call.body, index) }), close: () => http.close() };
+  }
+  const definition = loadSync([EVALUATION_PROTO], { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
+  type Evaluation = { Evaluate(request: object, metadata: Metadata, callback: (error: ServiceError | null) => void): void; close(): void };
+  const services = loadPackageDefinition(definition) as unknown as { assignment_ledger: { v1: { Evaluation: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Evaluation } } };
+  const client = new services.assignment_ledger.v1.Evaluation(call.address, credentials.createInsecure());
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${call.apiKey}`);
+  return {
+    call: (index) => new Promise((resolve) => client.Evaluate({ experiment: call.experiment, user: toStruct({ userID: fill(call.userID, index) }) }, metadata, (error) => resolve(error === null ? true : `gRPC ${status[error.code] ?? error.code} ${String(error.metadata?.get('error-code')[0] ?? '')}`.trim()))),
+    close: () => client.close(),
+  };
+}
+
+async function runPlan(plan: LoadPlan): Promise<ConstantRateResult> {
+  if (plan.warmUp) {
+    const warm = callerFor(plan.warmUp.call);
+    await atConstantRate(warm.call, plan.rate, plan.warmUp.seconds);
+    warm.close();
+  }
+  const measured = callerFor(plan.call);
+  try {
+    return await atConstantRate(measured.call, plan.rate, plan.seconds);
+  } finally {
+    measured.close();
+  }
+}
+
+/** Runs one plan in a fresh process and resolves with its figures. */
+export function generateLoad(plan: LoadPlan): Promise<ConstantRateResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (result) => resolve(result as ConstantRateResult));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the load generator exited with ${code} before reporting`)));
+    child.send(plan);
+  });
+}
+
+if (require.main === module) {
+  process.once('message', (plan) => {
+    runPlan(plan as LoadPlan).then(
+      (result) => process.send!(result, () => process.exit(0)),
+      (error: unknown) => {
+        console.error(`load generator: ${error instanceof Error ? error.stack : String(error)}`);
+        process.exit(1);
+      },
+    );
+  });
+}
