@@ -62,7 +62,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench: ${error instanceof Error ? error.stack : String(error)}`);
-  process.exit(1);
-});
+main().then(
+  // Statsig's native server core keeps its threads after shutdown(), which would hold the process open.
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  },
+);
