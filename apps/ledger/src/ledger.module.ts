@@ -18,6 +18,7 @@ import { DatabaseNotifications } from './database/database-notifications';
 import { LEDGER_CONFIG } from './ledger-config.token';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
+import { StickyRecordsCache } from './sticky-values/sticky-records.cache';
 import { StickyValuesRepository } from './sticky-values/sticky-values.repository';
 import { StickyValuesService } from './sticky-values/sticky-values.service';
 import { LogEndReader } from './projection/log-end.reader';
@@ -43,7 +44,12 @@ export class LedgerModule {
         ExperimentsService,
         EvaluationService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        StickyValuesRepository, ProjectionProgress, LogEndReader, StickyValuesService],
+        StickyValuesRepository,
+        StickyRecordsCache,
+        ProjectionProgress,
+        LogEndReader,
+        StickyValuesService,
+      ],
     };
   }
 }

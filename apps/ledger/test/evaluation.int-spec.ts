@@ -115,10 +115,28 @@ describe('evaluation with persistence, decided on the server', () => {
     expect((await second.post('/v1/evaluate', outsider)).body.results.map((result: { experiment: string }) => result.experiment)).not.toContain('cached');
   });
 
+  it('answers a sticky hit from each instance\'s cache, and drops it when the other instance deletes the value', async () => {
+    const body = { user: { userID: 'followed', country: 'NZ' } };
+    await api.put('/v1/experiments/followed', spec());
+    expect((await api.post('/v1/experiments/followed/evaluate', body)).body.reason).toBe('Evaluated');
+    for (let read = 0; read < 2; read += 1) expect((await second.post('/v1/experiments/followed/evaluate', body)).body.reason).toBe('Persisted');
+
+    expect((await api.delete('/v1/persisted/followed:userID/followed')).body.outcome).toBe('deleted');
+    // The projector's notice reaches the second instance a moment after the first one answered.
+    const fresh = await eventually(
+      async () => {
+        const { body: answer } = await second.post('/v1/experiments/followed/evaluate', body);
+        return answer.reason === 'Persisted' ? undefined : answer;
+      },
+      { timeoutMs: 5_000, what: 'the second instance seeing the delete' },
+    );
+    expect(fresh).toMatchObject({ reason: 'Evaluated', sticky: { key: 'followed:userID' } });
+  });
+
   it('evaluates every active experiment for a user in one call', async () => {
     const response = await api.post('/v1/evaluate', { user: { userID: 'page-user', country: 'NZ' } });
     expect(response.status).toBe(200);
-    expect(response.body.results.map((result: { experiment: string }) => result.experiment)).toEqual(['checkout_button', 'racing']);
+    expect(response.body.results.map((result: { experiment: string }) => result.experiment)).toEqual(['checkout_button', 'followed', 'racing']);
   });
 
   it('answers 404 for an unknown experiment and 400 for an invalid user, writing nothing', async () => {

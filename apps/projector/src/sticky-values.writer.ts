@@ -1,7 +1,7 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type StickyState } from '@ledger/assignment';
 import { type StickyValues } from '@ledger/events';
-import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice, READ_MODEL_SWAP_LOCK_ID } from '@ledger/storage';
+import { PROJECTION_PROGRESS_CHANNEL, projectionProgressPayload, READ_MODEL_SWAP_LOCK_ID } from '@ledger/storage';
 import { type BatchProjection, decodeRecords, type DeadLetter, type LogRecord, pairId, projectBatch, touchedPairs } from './sticky-values.projection';
 
 export interface PartitionBatch {
@@ -62,7 +62,8 @@ export class StickyValuesWriter {
         return { kind: 'gap', expectedOffset: nextOffset, firstOffset: first.offset };
       }
       const decoded = decodeRecords(fresh);
-      const current = await this.loadStates(manager, touchedPairs(decoded));
+      const touched = touchedPairs(decoded);
+      const current = await this.loadStates(manager, touched);
       const projection = projectBatch(decoded, current);
       if (projection.deadLetters.length > 0) await publishDeadLetters(projection.deadLetters);
       await this.writeRows(manager, batch.partition, projection);
@@ -73,8 +74,13 @@ export class StickyValuesWriter {
         [batch.consumerGroup, batch.topic, batch.partition, newNext],
       );
       // Delivered on commit, never before: a writer waiting for this position then reads committed rows.
-      const notice: ProjectionProgressNotice = { consumerGroup: batch.consumerGroup, topic: batch.topic, partition: batch.partition, nextOffset: newNext };
-      if (this.mode === 'live') await manager.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, JSON.stringify(notice)]);
+      if (this.mode === 'live') {
+        const payload = projectionProgressPayload(
+          { consumerGroup: batch.consumerGroup, topic: batch.topic, partition: batch.partition, nextOffset: newNext },
+          [...new Set(touched.map(([persistenceKey]) => persistenceKey))],
+        );
+        await manager.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, payload]);
+      }
       return { kind: 'applied', applied: fresh.length, skipped, deadLettered: projection.deadLetters.length, nextOffset: newNext };
     });
   }

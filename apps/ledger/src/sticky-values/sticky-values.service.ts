@@ -10,6 +10,7 @@ import { ProjectionLagError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 import { LogEndReader } from '../projection/log-end.reader';
 import { ProjectionProgress } from '../projection/projection-progress';
+import { StickyRecordsCache } from './sticky-records.cache';
 import { type StickyRecord, StickyValuesRepository, type UserPersistedValues } from './sticky-values.repository';
 
 export interface CallContext {
@@ -48,6 +49,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     @Inject(KEY_PARTITIONER) private readonly partitioner: KeyPartitioner,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     private readonly repository: StickyValuesRepository,
+    private readonly cache: StickyRecordsCache,
     private readonly progress: ProjectionProgress,
     private readonly logEnd: LogEndReader,
   ) {
@@ -96,9 +98,12 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     return outcome === 'deleted' ? { outcome: 'deleted', eventId } : { outcome: 'absent', eventId };
   }
 
-  /** The unit's sticky value for a config as the read model holds it now, with its saving event's evaluation details. */
+  /**
+   * The unit's sticky value for a config as the read model holds it now, with its saving event's evaluation
+   * details; served from the cache the projector's notices keep fresh (see StickyRecordsCache).
+   */
   stickyRecord(persistenceKey: string, configName: string): Promise<StickyRecord> {
-    return this.repository.findWithEvaluation(persistenceKey, configName);
+    return this.cache.recordOf(this.partitioner.partitionOf(persistenceKey), persistenceKey, configName, () => this.repository.findWithEvaluation(persistenceKey, configName));
   }
 
   /**

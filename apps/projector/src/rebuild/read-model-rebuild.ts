@@ -1,6 +1,6 @@
 import { type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
-import { READ_MODEL_SCHEMA, READ_MODEL_SWAP_LOCK_ID, READ_MODEL_TABLES, REBUILD_SCHEMA } from '@ledger/storage';
+import { READ_MODEL_REPLACED_CHANNEL, READ_MODEL_SCHEMA, READ_MODEL_SWAP_LOCK_ID, READ_MODEL_TABLES, REBUILD_SCHEMA } from '@ledger/storage';
 import { StickyValuesWriter } from '../sticky-values.writer';
 
 export interface RebuildOptions {
@@ -112,6 +112,8 @@ async function swapWhenAligned(options: RebuildOptions, replay: BoundedReplay): 
       await runner.query(`ALTER SCHEMA ${READ_MODEL_SCHEMA} RENAME TO ${replacedSchema}`);
       await runner.query(`ALTER SCHEMA ${REBUILD_SCHEMA} RENAME TO ${READ_MODEL_SCHEMA}`);
       if (!options.keepReplaced) await runner.query(`DROP SCHEMA ${replacedSchema} CASCADE`);
+      // Delivered on commit: ledgers drop whatever they cached of the replaced read model.
+      await runner.query('SELECT pg_notify($1, $2)', [READ_MODEL_REPLACED_CHANNEL, replacedSchema]);
       await runner.commitTransaction();
       log(`swapped the rebuilt read model in${options.keepReplaced ? `; the replaced one is kept as ${replacedSchema}` : ''}`);
       return { live: liveSummary, rebuilt: rebuiltSummary, matched, swapped: true, replacedSchema: options.keepReplaced ? replacedSchema : null };

@@ -1,0 +1,75 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice, READ_MODEL_REPLACED_CHANNEL } from '@ledger/storage';
+import { DatabaseNotifications } from '../database/database-notifications';
+import { type StickyRecord } from './sticky-values.repository';
+
+/** Most records kept; past it the cache starts again empty (a bound on memory, not an eviction policy). */
+const MAX_RECORDS = 200_000;
+
+/**
+ * Units' sticky records as the read model holds them, for evaluation, where a sticky hit would otherwise
+ * spend most of its time on one database round trip. Every projected batch names the keys it touched
+ * (or, when too many, its partition), and the ledger hears it on commit, on the same connection that tells
+ * writers their write is applied: so this instance never answers from a record older than a write it has
+ * acknowledged. A write acknowledged by another instance reaches this one when its notice does (well under
+ * a millisecond on one network); storage `load` does not use this cache and reads the read model directly.
+ */
+@Injectable()
+export class StickyRecordsCache implements OnModuleInit {
+  /** partition -> persistence key -> config name -> record. */
+  private readonly partitions = new Map<number, Map<string, Map<string, StickyRecord>>>();
+  /** Notices seen per partition: a load that saw one arrive meanwhile may hold stale rows, and is not kept. */
+  private readonly epochs = new Map<number, number>();
+  private generation = 0;
+  private size = 0;
+
+  constructor(private readonly notifications: DatabaseNotifications) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.notifications.subscribe(PROJECTION_PROGRESS_CHANNEL, { notice: (payload) => this.onProgress(payload), reconnected: () => this.clear() });
+    await this.notifications.subscribe(READ_MODEL_REPLACED_CHANNEL, { notice: () => this.clear(), reconnected: () => this.clear() });
+  }
+
+  async recordOf(partition: number, persistenceKey: string, configName: string, load: () => Promise<StickyRecord>): Promise<StickyRecord> {
+    if (!this.notifications.listening) return load();
+    const cached = this.partitions.get(partition)?.get(persistenceKey)?.get(configName);
+    if (cached) return cached;
+    const epoch = this.epochs.get(partition) ?? 0;
+    const generation = this.generation;
+    const record = await load();
+    if (this.notifications.listening && this.generation === generation && (this.epochs.get(partition) ?? 0) === epoch) this.store(partition, persistenceKey, configName, record);
+    return record;
+  }
+
+  private store(partition: number, persistenceKey: string, configName: string, record: StickyRecord): void {
+    if (this.size >= MAX_RECORDS) this.clear();
+    let keys = this.partitions.get(partition);
+    if (!keys) this.partitions.set(partition, (keys = new Map()));
+    let configs = keys.get(persistenceKey);
+    if (!configs) keys.set(persistenceKey, (configs = new Map()));
+    if (!configs.has(configName)) this.size += 1;
+    configs.set(configName, record);
+  }
+
+  private onProgress(payload: string): void {
+    const notice = JSON.parse(payload) as ProjectionProgressNotice;
+    this.epochs.set(notice.partition, (this.epochs.get(notice.partition) ?? 0) + 1);
+    const keys = this.partitions.get(notice.partition);
+    if (!keys) return;
+    if (!notice.changedKeys) {
+      this.size -= [...keys.values()].reduce((count, configs) => count + configs.size, 0);
+      this.partitions.delete(notice.partition);
+      return;
+    }
+    for (const persistenceKey of notice.changedKeys) {
+      this.size -= keys.get(persistenceKey)?.size ?? 0;
+      keys.delete(persistenceKey);
+    }
+  }
+
+  private clear(): void {
+    this.partitions.clear();
+    this.size = 0;
+    this.generation += 1;
+  }
+}
