@@ -34,7 +34,7 @@ describe('the cache of sticky records', () => {
     loads += 1;
     return inReadModel;
   };
-  const read = (key = 'u1:userID', partition = 0) => cache.recordOf(partition, key, 'exp', load);
+  const read = (key = 'u1:userID', partition = 0) => cache.recordOf(key, 'exp', () => partition, load);
 
   beforeEach(async () => {
     notifications = new FakeNotifications();
@@ -68,7 +68,7 @@ describe('the cache of sticky records', () => {
 
   it('keeps nothing read while a batch of its partition was being announced', async () => {
     let finish!: (record: StickyRecord) => void;
-    const slow = cache.recordOf(0, 'u1:userID', 'exp', () => new Promise((resolve) => (finish = resolve)));
+    const slow = cache.recordOf('u1:userID', 'exp', () => 0, () => new Promise((resolve) => (finish = resolve)));
     notifications.progress(0, ['u1:userID']);
     finish(held('Stale'));
     await slow;

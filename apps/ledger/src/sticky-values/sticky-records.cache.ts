@@ -16,8 +16,9 @@ const MAX_RECORDS = 200_000;
  */
 @Injectable()
 export class StickyRecordsCache implements OnModuleInit {
-  /** partition -> persistence key -> config name -> record. */
-  private readonly partitions = new Map<number, Map<string, Map<string, StickyRecord>>>();
+  /** persistence key -> its partition and its records by config name. */
+  private readonly byKey = new Map<string, { partition: number; configs: Map<string, StickyRecord> }>();
+  private readonly keysByPartition = new Map<number, Set<string>>();
   /** Notices seen per partition: a load that saw one arrive meanwhile may hold stale rows, and is not kept. */
   private readonly epochs = new Map<number, number>();
   private generation = 0;
@@ -30,10 +31,12 @@ export class StickyRecordsCache implements OnModuleInit {
     await this.notifications.subscribe(READ_MODEL_REPLACED_CHANNEL, { notice: () => this.clear(), reconnected: () => this.clear() });
   }
 
-  async recordOf(partition: number, persistenceKey: string, configName: string, load: () => Promise<StickyRecord>): Promise<StickyRecord> {
+  /** `partitionOf` is asked only on a miss: hashing the key is a good part of a hit's cost. */
+  async recordOf(persistenceKey: string, configName: string, partitionOf: () => number, load: () => Promise<StickyRecord>): Promise<StickyRecord> {
     if (!this.notifications.listening) return load();
-    const cached = this.partitions.get(partition)?.get(persistenceKey)?.get(configName);
+    const cached = this.byKey.get(persistenceKey)?.configs.get(configName);
     if (cached) return cached;
+    const partition = partitionOf();
     const epoch = this.epochs.get(partition) ?? 0;
     const generation = this.generation;
     const record = await load();
@@ -43,32 +46,32 @@ export class StickyRecordsCache implements OnModuleInit {
 
   private store(partition: number, persistenceKey: string, configName: string, record: StickyRecord): void {
     if (this.size >= MAX_RECORDS) this.clear();
-    let keys = this.partitions.get(partition);
-    if (!keys) this.partitions.set(partition, (keys = new Map()));
-    let configs = keys.get(persistenceKey);
-    if (!configs) keys.set(persistenceKey, (configs = new Map()));
-    if (!configs.has(configName)) this.size += 1;
-    configs.set(configName, record);
+    let entry = this.byKey.get(persistenceKey);
+    if (!entry) {
+      this.byKey.set(persistenceKey, (entry = { partition, configs: new Map() }));
+      let keys = this.keysByPartition.get(partition);
+      if (!keys) this.keysByPartition.set(partition, (keys = new Set()));
+      keys.add(persistenceKey);
+    }
+    if (!entry.configs.has(configName)) this.size += 1;
+    entry.configs.set(configName, record);
   }
 
   private onProgress(payload: string): void {
     const notice = JSON.parse(payload) as ProjectionProgressNotice;
     this.epochs.set(notice.partition, (this.epochs.get(notice.partition) ?? 0) + 1);
-    const keys = this.partitions.get(notice.partition);
+    const keys = this.keysByPartition.get(notice.partition);
     if (!keys) return;
-    if (!notice.changedKeys) {
-      this.size -= [...keys.values()].reduce((count, configs) => count + configs.size, 0);
-      this.partitions.delete(notice.partition);
-      return;
-    }
-    for (const persistenceKey of notice.changedKeys) {
-      this.size -= keys.get(persistenceKey)?.size ?? 0;
-      keys.delete(persistenceKey);
+    for (const persistenceKey of notice.changedKeys ?? [...keys]) {
+      if (!keys.delete(persistenceKey)) continue;
+      this.size -= this.byKey.get(persistenceKey)?.configs.size ?? 0;
+      this.byKey.delete(persistenceKey);
     }
   }
 
   private clear(): void {
-    this.partitions.clear();
+    this.byKey.clear();
+    this.keysByPartition.clear();
     this.size = 0;
     this.generation += 1;
   }

@@ -103,7 +103,12 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
    * details; served from the cache the projector's notices keep fresh (see StickyRecordsCache).
    */
   stickyRecord(persistenceKey: string, configName: string): Promise<StickyRecord> {
-    return this.cache.recordOf(this.partitioner.partitionOf(persistenceKey), persistenceKey, configName, () => this.repository.findWithEvaluation(persistenceKey, configName));
+    return this.cache.recordOf(
+      persistenceKey,
+      configName,
+      () => this.partitioner.partitionOf(persistenceKey),
+      () => this.repository.findWithEvaluation(persistenceKey, configName),
+    );
   }
 
   /**
