@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
+import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { type DependencyProbe } from '@ledger/platform';
-import { KAFKA, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
+import { KAFKA, KAFKA_ADMIN, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
 import { type ProjectorConfig } from './config';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { PROJECTOR_CONFIG } from './projector-config.token';
@@ -29,6 +29,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
     @Inject(LEDGER_TOPICS) private readonly topics: LedgerTopics,
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     private readonly writer: StickyValuesWriter,
@@ -77,6 +78,11 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     await this.deadLetters.disconnect();
   }
 
+  private async logEndOf(partition: number): Promise<bigint> {
+    const offsets = await this.admin.fetchTopicOffsets(this.topics.events);
+    return BigInt(offsets.find((entry) => entry.partition === partition)?.high ?? '0');
+  }
+
   private halt(partition: number, reason: string): void {
     if (!this.halted.has(partition)) this.logger.error(`projection halted: ${reason}`);
     this.halted.set(partition, reason);
@@ -117,7 +123,12 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
           return;
         }
         if (result.kind === 'log_behind_read_model') {
-          this.halt(batch.partition, `the read model has applied partition ${batch.partition} up to offset ${result.nextOffset} but its log ends at ${result.highWatermark}: the topic was deleted or recreated, and its new records would be skipped. Rebuild the read model from the log (npm run rebuild -- --accept-differences) or restore the topic`);
+          // A batch fetched before another member applied more of the partition looks behind too: only
+          // where the log ends now decides.
+          const end = await this.logEndOf(batch.partition);
+          if (end < BigInt(result.nextOffset)) {
+            this.halt(batch.partition, `the read model has applied partition ${batch.partition} up to offset ${result.nextOffset} but its log ends at ${end}: the topic was deleted or recreated, and its new records would be skipped. Rebuild the read model from the log (npm run rebuild -- --accept-differences) or restore the topic`);
+          }
           return;
         }
         this.soughtAfterGap.delete(batch.partition);
