@@ -11,10 +11,7 @@ import {
   uniqueName,
 } from '@ledger/testing';
 import { Client } from 'pg';
-import { loadProjectorConfig } from '../../projector/src/config';
-import { createProjectorApp } from '../../projector/src/projector.app';
-import { loadLedgerConfig } from '../src/config';
-import { createLedgerApp } from '../src/ledger.app';
+import { type LedgerStack, startLedgerStack } from './ledger-stack';
 
 /** An outage must be answered, not waited out: well past DEPENDENCY_TIMEOUT_MS (2 s) means a hang. */
 const ANSWER_BOUND_MS = 6_000;
@@ -29,22 +26,19 @@ describe('when a dependency goes down', () => {
   describe('the broker', () => {
     let environment: TestEnvironment;
     let broker: OwnedKafka;
+    let stack: LedgerStack;
     let ledger: INestApplication;
-    let projector: INestApplication;
     let api: JsonClient;
 
     beforeAll(async () => {
       environment = await createTestEnvironment('broker-outage');
       broker = await OwnedKafka.create();
-      const env = { ...environment.env, KAFKA_BROKERS: broker.brokers };
-      ledger = await createLedgerApp(loadLedgerConfig(env));
-      projector = await createProjectorApp(loadProjectorConfig(env));
-      api = jsonClient(await ledger.getUrl(), { authorization: `Bearer ${environment.adminKey}` });
+      stack = await startLedgerStack({ ...environment.env, KAFKA_BROKERS: broker.brokers }, environment.adminKey);
+      ({ ledger, api } = stack);
     });
 
     afterAll(async () => {
-      await projector?.close();
-      await ledger?.close();
+      await stack?.close();
       await broker?.destroy();
       await environment?.cleanup();
     });
@@ -81,8 +75,7 @@ describe('when a dependency goes down', () => {
   describe('the database', () => {
     let environment: TestEnvironment;
     let database: OwnedPostgres;
-    let ledger: INestApplication;
-    let projector: INestApplication;
+    let stack: LedgerStack;
     let api: JsonClient;
     let databaseUrl: string;
 
@@ -90,15 +83,12 @@ describe('when a dependency goes down', () => {
       environment = await createTestEnvironment('database-outage');
       database = await OwnedPostgres.create();
       databaseUrl = database.urlFor(uniqueName('ledger'));
-      const env = { ...environment.env, DATABASE_URL: databaseUrl, READ_YOUR_WRITES_TIMEOUT_MS: '1000' };
-      ledger = await createLedgerApp(loadLedgerConfig(env));
-      projector = await createProjectorApp(loadProjectorConfig(env));
-      api = jsonClient(await ledger.getUrl(), { authorization: `Bearer ${environment.adminKey}` });
+      stack = await startLedgerStack({ ...environment.env, DATABASE_URL: databaseUrl, READ_YOUR_WRITES_TIMEOUT_MS: '1000' }, environment.adminKey);
+      ({ api } = stack);
     });
 
     afterAll(async () => {
-      await projector?.close();
-      await ledger?.close();
+      await stack?.close();
       await database?.destroy();
       await environment?.cleanup();
     });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import { encodeLedgerEvent, eventHeaders, type LedgerEvent } from '@ledger/events';
 import { type KeyPartitioner } from './key-partitioner';
@@ -17,8 +18,13 @@ interface Pending {
 
 /** Largest produce request, in events. */
 const MAX_BATCH_EVENTS = 1000;
-/** Produce requests on the wire at once, when full batches are waiting. */
+/** Produce requests on the wire at once, when full batches are waiting or the oldest request is slow. */
 const MAX_REQUESTS_IN_FLIGHT = 4;
+/**
+ * A request out longer than this (round trips here take a few milliseconds) is in trouble, retrying through
+ * a broker restart, say; appends behind it then go out beside it instead of waiting for it.
+ */
+const SLOW_REQUEST_MS = 50;
 
 /**
  * Appends ledger events to the topic with an idempotent producer and acks from all in-sync replicas,
@@ -26,8 +32,9 @@ const MAX_REQUESTS_IN_FLIGHT = 4;
  *
  * Appends go out in shared produce requests, the way a database commits a group: while one request is on
  * the wire, new appends wait and leave together with the next, so batches grow with load without a linger
- * delay; only full batches go out beside requests already in flight. Each request costs the client about a
- * millisecond of CPU whatever it holds, so this, not the broker, decides how many appends a core carries.
+ * delay; only full batches go out beside requests already in flight, or any batch once those are slow.
+ * Each request costs the client about a millisecond of CPU whatever it holds, so this, not the broker,
+ * decides how many appends a core carries.
  * Each caller still learns its own offset: the broker gives each partition's base offset, and records of a
  * partition take consecutive offsets in the order they were sent.
  */
@@ -35,7 +42,8 @@ export class EventAppender {
   private readonly producer: Producer;
   private queue: Pending[] = [];
   private flushScheduled = false;
-  private requestsInFlight = 0;
+  /** When each request on the wire was sent. */
+  private readonly requestsInFlight = new Set<{ sentAt: number }>();
 
   constructor(
     kafka: Kafka,
@@ -75,13 +83,22 @@ export class EventAppender {
     return this.producer.disconnect();
   }
 
+  private mayAddRequest(): boolean {
+    if (this.requestsInFlight.size === 0) return true;
+    if (this.requestsInFlight.size >= MAX_REQUESTS_IN_FLIGHT) return false;
+    if (this.queue.length >= MAX_BATCH_EVENTS) return true;
+    const now = performance.now();
+    return [...this.requestsInFlight].every((request) => now - request.sentAt > SLOW_REQUEST_MS);
+  }
+
   private flush(): void {
     this.flushScheduled = false;
-    while (this.queue.length > 0 && (this.requestsInFlight === 0 || (this.requestsInFlight < MAX_REQUESTS_IN_FLIGHT && this.queue.length >= MAX_BATCH_EVENTS))) {
+    while (this.queue.length > 0 && this.mayAddRequest()) {
       const batch = this.queue.splice(0, MAX_BATCH_EVENTS);
-      this.requestsInFlight += 1;
-      this.send(batch).finally(() => {
-        this.requestsInFlight -= 1;
+      const request = { sentAt: performance.now() };
+      this.requestsInFlight.add(request);
+      void this.send(batch).finally(() => {
+        this.requestsInFlight.delete(request);
         this.flush();
       });
     }
