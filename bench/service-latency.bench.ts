@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createTestEnvironment, eventually, killLeftoverServices, produceEvents, savedEvent, spawnService } from '@ledger/testing';
+import { checkoutButtonSpec, createTestEnvironment, eventually, killLeftoverServices, produceEvents, savedEvent, spawnService } from '@ledger/testing';
 import { type ConstantRateResult, httpCaller } from './constant-rate';
 import { generateLoad, type LoadCall } from './load-generator';
 
@@ -82,7 +82,7 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     const published = await http.call({
       method: 'PUT',
       path: '/v1/experiments/checkout_button',
-      body: JSON.stringify({ status: 'active', allocationPercent: 100, groups: [{ name: 'Control', weight: 50, parameters: { color: 'blue' } }, { name: 'Test', weight: 50, parameters: { color: 'green' } }] }),
+      body: JSON.stringify(checkoutButtonSpec({ targeting: [] })),
     });
     if (published !== true) throw new Error(`publishing the bench experiment failed: ${published}`);
     const evaluatePath = '/v1/experiments/checkout_button/evaluate';

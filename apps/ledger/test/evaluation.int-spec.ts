@@ -1,24 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { decodeLedgerEvent } from '@ledger/events';
-import { createTestEnvironment, eventually, jsonClient, type JsonClient, readTopic, type TestEnvironment } from '@ledger/testing';
+import { checkoutButtonSpec, createTestEnvironment, eventually, jsonClient, type JsonClient, readTopic, type TestEnvironment } from '@ledger/testing';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { createProjectorApp } from '../../projector/src/projector.app';
 import { loadLedgerConfig } from '../src/config';
 import { createLedgerApp } from '../src/ledger.app';
 
-const spec = (overrides: Record<string, unknown> = {}) => ({
-  idType: 'userID',
-  status: 'active',
-  allocationPercent: 100,
-  targeting: [{ field: 'country', operator: 'any', values: ['NZ'] }],
-  groups: [
-    { name: 'Control', weight: 50, parameters: { color: 'blue' } },
-    { name: 'Test', weight: 50, parameters: { color: 'green' } },
-  ],
-  defaultParameters: { color: 'grey' },
-  ...overrides,
-});
 // With the salt "checkout_button", test-123 has allocation bucket 8026 and group bucket 6974 (Test).
 const kiwi = { userID: 'test-123', country: 'NZ' };
 
@@ -44,7 +32,7 @@ describe('evaluation with persistence, decided on the server', () => {
   });
 
   it('saves the first evaluation, then keeps the user in that group whatever later versions say', async () => {
-    await api.put('/v1/experiments/checkout_button', spec());
+    await api.put('/v1/experiments/checkout_button', checkoutButtonSpec());
     const first = await api.post('/v1/experiments/checkout_button/evaluate', { user: kiwi });
     expect(first).toMatchObject({
       status: 200,
@@ -53,7 +41,7 @@ describe('evaluation with persistence, decided on the server', () => {
     // An SDK adapter loads what the evaluation saved, in Statsig's shape.
     expect((await api.get('/v1/persisted/test-123:userID')).body.values.checkout_button).toMatchObject({ group_name: 'Test', json_value: { color: 'green' }, config_version: 1, value: true });
 
-    await api.put('/v1/experiments/checkout_button', spec({ allocationPercent: 0, groups: [{ name: 'Control', weight: 100, parameters: { color: 'blue' } }] }));
+    await api.put('/v1/experiments/checkout_button', checkoutButtonSpec({ allocationPercent: 0, groups: [{ name: 'Control', weight: 100, parameters: { color: 'blue' } }] }));
     const later = await api.post('/v1/experiments/checkout_button/evaluate', { user: { userID: 'test-123', country: 'US' } });
     expect(later.body).toMatchObject({ version: 2, groupName: 'Test', reason: 'Persisted', parameters: { color: 'green' }, sticky: { experimentVersion: 1, eventId: first.body.sticky.eventId } });
 
@@ -71,24 +59,24 @@ describe('evaluation with persistence, decided on the server', () => {
   });
 
   it('deletes the sticky value when no persisted values are given, and when the experiment is no longer active', async () => {
-    await api.put('/v1/experiments/pricing', spec());
+    await api.put('/v1/experiments/pricing', checkoutButtonSpec());
     await api.post('/v1/experiments/pricing/evaluate', { user: { userID: 'u-9', country: 'NZ' } });
     const live = await api.post('/v1/experiments/pricing/evaluate', { user: { userID: 'u-9', country: 'NZ' }, persist: false });
     expect(live.body).toMatchObject({ reason: 'Evaluated', sticky: null });
     expect((await api.get('/v1/persisted/u-9:userID')).body.values).toEqual({});
 
     await api.post('/v1/experiments/pricing/evaluate', { user: { userID: 'u-9', country: 'NZ' } });
-    await api.put('/v1/experiments/pricing', spec({ status: 'inactive' }));
+    await api.put('/v1/experiments/pricing', checkoutButtonSpec({ status: 'inactive' }));
     const inactive = await api.post('/v1/experiments/pricing/evaluate', { user: { userID: 'u-9', country: 'NZ' } });
     expect(inactive.body).toMatchObject({ reason: 'Inactive', groupName: null, parameters: { color: 'grey' }, sticky: null });
     expect((await api.get('/v1/persisted/u-9:userID')).body.values).toEqual({});
   });
 
   it('gives every racing first evaluation, on two ledger instances, the same group', async () => {
-    await api.put('/v1/experiments/racing', spec({ salt: 'a' }));
+    await api.put('/v1/experiments/racing', checkoutButtonSpec({ salt: 'a' }));
     const racing = Array.from({ length: 6 }, (_, index) => (index % 2 ? second : api).post('/v1/experiments/racing/evaluate', { user: { userID: 'racer', country: 'NZ' } }));
     // A new version with another salt arrives while they are in flight: groups may differ by version, answers may not.
-    const republish = api.put('/v1/experiments/racing', spec({ salt: 'b' }));
+    const republish = api.put('/v1/experiments/racing', checkoutButtonSpec({ salt: 'b' }));
     const answers = await Promise.all([...racing, republish.then(() => api.post('/v1/experiments/racing/evaluate', { user: { userID: 'racer', country: 'NZ' } }))]);
     const groups = new Set(answers.map((answer) => answer.body.groupName));
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
@@ -98,11 +86,11 @@ describe('evaluation with persistence, decided on the server', () => {
 
   it('drops every instance\'s cached spec as soon as any instance publishes a new version', async () => {
     const outsider = { user: { userID: 'reader', country: 'US' } };
-    await api.put('/v1/experiments/cached', spec());
+    await api.put('/v1/experiments/cached', checkoutButtonSpec());
     expect((await second.post('/v1/experiments/cached/evaluate', outsider)).body).toMatchObject({ version: 1, reason: 'TargetingFailed' });
     expect((await second.post('/v1/evaluate', outsider)).body.results.map((result: { experiment: string }) => result.experiment)).toContain('cached');
 
-    await api.put('/v1/experiments/cached', spec({ status: 'inactive' }));
+    await api.put('/v1/experiments/cached', checkoutButtonSpec({ status: 'inactive' }));
     // The notice crosses Postgres after the publishing call returns: wait for it, far below the cache's age limit.
     const fresh = await eventually(
       async () => {
@@ -117,7 +105,7 @@ describe('evaluation with persistence, decided on the server', () => {
 
   it('answers a sticky hit from each instance\'s cache, and drops it when the other instance deletes the value', async () => {
     const body = { user: { userID: 'followed', country: 'NZ' } };
-    await api.put('/v1/experiments/followed', spec());
+    await api.put('/v1/experiments/followed', checkoutButtonSpec());
     expect((await api.post('/v1/experiments/followed/evaluate', body)).body.reason).toBe('Evaluated');
     for (let read = 0; read < 2; read += 1) expect((await second.post('/v1/experiments/followed/evaluate', body)).body.reason).toBe('Persisted');
 

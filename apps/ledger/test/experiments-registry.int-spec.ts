@@ -1,18 +1,9 @@
 import { type INestApplication } from '@nestjs/common';
-import { createTestEnvironment, jsonClient, type JsonClient, type TestEnvironment } from '@ledger/testing';
+import { checkoutButtonSpec, createTestEnvironment, jsonClient, type JsonClient, type TestEnvironment } from '@ledger/testing';
 import { loadLedgerConfig } from '../src/config';
 import { createLedgerApp } from '../src/ledger.app';
 
-const checkoutButton = {
-  idType: 'userID',
-  status: 'active',
-  allocationPercent: 50,
-  targeting: [{ field: 'country', operator: 'any', values: ['NZ'] }],
-  groups: [
-    { name: 'Control', weight: 50, parameters: { color: 'blue' } },
-    { name: 'Test', weight: 50, parameters: { color: 'green' } },
-  ],
-};
+const checkoutButton = checkoutButtonSpec({ allocationPercent: 50 });
 
 describe('the experiment registry', () => {
   let environment: TestEnvironment;

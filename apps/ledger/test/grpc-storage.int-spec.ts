@@ -1,7 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { credentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { createTestEnvironment, stickyValueFor, type TestEnvironment } from '@ledger/testing';
+import { checkoutButtonSpec, createTestEnvironment, stickyValueFor, type TestEnvironment } from '@ledger/testing';
 import { toStruct } from '../src/grpc/protobuf-struct';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { createProjectorApp } from '../../projector/src/projector.app';
@@ -84,11 +84,7 @@ describe('the storage contract over gRPC', () => {
 
   it('evaluates with persistence and serves experiments over gRPC', async () => {
     const http = jsonClient(await ledger.getUrl(), { authorization: `Bearer ${environment.adminKey}` });
-    await http.put('/v1/experiments/checkout_button', {
-      status: 'active',
-      allocationPercent: 100,
-      groups: [{ name: 'Control', weight: 50, parameters: { color: 'blue' } }, { name: 'Test', weight: 50, parameters: { color: 'green' } }],
-    });
+    await http.put('/v1/experiments/checkout_button', checkoutButtonSpec({ targeting: [] }));
     const first = await evaluate('Evaluate', { experiment: 'checkout_button', user: toStruct({ userID: 'test-123' }) });
     expect(first.error).toBeNull();
     expect(first.response).toMatchObject({ version: 1, group_name: 'Test', reason: 'Evaluated', buckets: { allocation: 8026, group: 6974 }, sticky: { key: 'test-123:userID', experiment_version: 1 } });

@@ -8,3 +8,4 @@ export * from './read-topic';
 export * from './owned-kafka';
 export * from './owned-postgres';
 export * from './ledger-events.fixture';
+export * from './experiment-spec.fixture';
