@@ -4,11 +4,12 @@
  * latency. The parent sends a LoadPlan and receives a ConstantRateResult.
  */
 import { fork } from 'node:child_process';
-import { credentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { toStruct } from '../apps/ledger/src/grpc/protobuf-struct';
 import { EVALUATION_PROTO, PROTO_ROOT } from '../apps/ledger/src/ledger.app';
-import { atConstantRate, type ConstantRateResult, httpCaller } from './constant-rate';
+import { atConstantRate, type ConstantRateResult } from './constant-rate';
+import { grpcCaller } from './grpc-caller';
+import { httpCaller } from './http-caller';
 
 /** Strings in a call may hold `{i}` (the call's index) or `{i%N}` (the index modulo N), so every call can differ. */
 export type LoadCall =
@@ -25,20 +26,19 @@ export interface LoadPlan {
 
 const fill = (template: string, index: number): string => template.replace(/\{i(?:%(\d+))?\}/g, (_match, modulo?: string) => String(modulo ? index % Number(modulo) : index));
 
-function callerFor(call: LoadCall): { call(index: number): Promise<true | string>; close(): void } {
+const EVALUATE_METHOD = '/assignment_ledger.v1.Evaluation/Evaluate';
+
+function callerFor(call: LoadCall): { call(index: number): Promise<true | string>; close(): Promise<void> } {
   if (call.transport === 'http') {
     const http = httpCaller(call.baseUrl, call.headers);
     return { call: (index) => http.call({ method: call.method, path: fill(call.path, index), body: call.body && fill(call.body, index) }), close: () => http.close() };
   }
   const definition = loadSync([EVALUATION_PROTO], { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
-  type Evaluation = { Evaluate(request: object, metadata: Metadata, callback: (error: ServiceError | null) => void): void; close(): void };
-  const services = loadPackageDefinition(definition) as unknown as { assignment_ledger: { v1: { Evaluation: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Evaluation } } };
-  const client = new services.assignment_ledger.v1.Evaluation(call.address, credentials.createInsecure());
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${call.apiKey}`);
+  const { requestSerialize } = (definition['assignment_ledger.v1.Evaluation'] as unknown as Record<string, { requestSerialize(request: object): Buffer }>)['Evaluate']!;
+  const grpc = grpcCaller(call.address, { authorization: `Bearer ${call.apiKey}` });
   return {
-    call: (index) => new Promise((resolve) => client.Evaluate({ experiment: call.experiment, user: toStruct({ userID: fill(call.userID, index) }) }, metadata, (error) => resolve(error === null ? true : `gRPC ${status[error.code] ?? error.code} ${String(error.metadata?.get('error-code')[0] ?? '')}`.trim()))),
-    close: () => client.close(),
+    call: (index) => grpc.call(EVALUATE_METHOD, requestSerialize({ experiment: call.experiment, user: toStruct({ userID: fill(call.userID, index) }) })),
+    close: () => grpc.close(),
   };
 }
 
@@ -46,13 +46,13 @@ async function runPlan(plan: LoadPlan): Promise<ConstantRateResult> {
   if (plan.warmUp) {
     const warm = callerFor(plan.warmUp.call);
     await atConstantRate(warm.call, plan.rate, plan.warmUp.seconds);
-    warm.close();
+    await warm.close();
   }
   const measured = callerFor(plan.call);
   try {
     return await atConstantRate(measured.call, plan.rate, plan.seconds);
   } finally {
-    measured.close();
+    await measured.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { checkoutButtonSpec, createTestEnvironment, eventually, killLeftoverServices, produceEvents, savedEvent, spawnService } from '@ledger/testing';
-import { type ConstantRateResult, httpCaller } from './constant-rate';
+import { type ConstantRateResult } from './constant-rate';
+import { httpCaller } from './http-caller';
 import { generateLoad, type LoadCall } from './load-generator';
 
 const READ_RATE = 1000;
@@ -107,7 +108,7 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
 
     return { httpLoad, saveToVisible, httpEvaluateStickyHits, httpEvaluateFirstEvaluations, grpcEvaluateStickyHits, grpcEvaluateFirstEvaluations };
   } finally {
-    http?.close();
+    await http?.close();
     await database.end().catch(() => undefined);
     ledger.child.kill('SIGTERM');
     projector.child.kill('SIGTERM');
