@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { encodeLedgerEvent, eventHeaders, type LedgerEvent } from '@ledger/events';
 import { type KeyPartitioner } from './key-partitioner';
 
@@ -9,9 +9,8 @@ export interface AppendedPosition {
 }
 
 interface Pending {
-  event: LedgerEvent;
-  value: Buffer;
-  partition: number;
+  /** The record as it goes out, built at once so that the event itself need not wait in the queue. */
+  message: Message & { partition: number };
   resolve: (position: AppendedPosition) => void;
   reject: (error: unknown) => void;
 }
@@ -71,7 +70,9 @@ export class EventAppender {
       return Promise.reject(error);
     }
     return new Promise<AppendedPosition>((resolve, reject) => {
-      this.queue.push({ event, value, partition: this.partitioner.partitionOf(event.data.persistenceKey), resolve, reject });
+      const key = event.data.persistenceKey;
+      const message = { key, value, partition: this.partitioner.partitionOf(key), headers: eventHeaders(event), timestamp: String(Date.parse(event.metadata.occurredAt)) };
+      this.queue.push({ message, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -110,23 +111,18 @@ export class EventAppender {
         topic: this.topic,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: batch.map(({ event, value, partition }) => ({
-          key: event.data.persistenceKey,
-          value,
-          partition,
-          headers: eventHeaders(event),
-          timestamp: String(Date.parse(event.metadata.occurredAt)),
-        })),
+        messages: batch.map((pending) => pending.message),
       });
       const nextOffset = new Map(metadata.map((record) => [record.partition, BigInt(record.baseOffset ?? '-1')]));
       for (const pending of batch) {
-        const offset = nextOffset.get(pending.partition);
+        const { partition } = pending.message;
+        const offset = nextOffset.get(partition);
         if (offset === undefined || offset < 0n) {
-          pending.reject(new Error(`the broker acknowledged no offset for partition ${pending.partition}`));
+          pending.reject(new Error(`the broker acknowledged no offset for partition ${partition}`));
           continue;
         }
-        nextOffset.set(pending.partition, offset + 1n);
-        pending.resolve({ partition: pending.partition, offset: offset.toString() });
+        nextOffset.set(partition, offset + 1n);
+        pending.resolve({ partition, offset: offset.toString() });
       }
     } catch (error) {
       for (const pending of batch) pending.reject(error);
