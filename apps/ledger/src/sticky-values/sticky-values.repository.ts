@@ -41,6 +41,7 @@ export class StickyValuesRepository {
     const rows = await this.query<HeldRow>(
       'SELECT persistence_key, config_name, sticky_values FROM read_model.sticky_values WHERE persistence_key = ANY($1::text[])',
       [persistenceKeys],
+      'load-sticky-values',
     );
     const result = new Map<string, UserPersistedValues>(persistenceKeys.map((key) => [key, {}]));
     for (const row of rows) result.get(row.persistence_key)![row.config_name] = row.sticky_values;
@@ -80,6 +81,7 @@ export class StickyValuesRepository {
          LEFT JOIN read_model.sticky_value_history h ON h.event_id = s.saved_event_id
         WHERE s.persistence_key = $1 AND s.config_name = $2`,
       [persistenceKey, configName],
+      'find-sticky-record',
     );
     if (!row) return { state: ABSENT, evaluation: null };
     return {
@@ -94,7 +96,12 @@ export class StickyValuesRepository {
     return row?.outcome;
   }
 
-  private query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
-    return boundedDatabaseCall(async () => (await this.pool.query(sql, parameters)).rows as T[], this.config.dependencyTimeoutMs, 'the read model is unavailable');
+  /**
+   * A `name` makes a hot read a prepared statement: each connection parses and plans it once, most of the
+   * database's work for a one-row lookup. Postgres analyses it again from its text when a rebuild renames
+   * the schemas, so it reads the swapped-in tables (tested).
+   */
+  private query<T>(sql: string, values: unknown[], name?: string): Promise<T[]> {
+    return boundedDatabaseCall(async () => (await this.pool.query({ text: sql, values, name })).rows as T[], this.config.dependencyTimeoutMs, 'the read model is unavailable');
   }
 }
