@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     const latency = await serviceLatency(log);
     const latencyRow = (what: string, result: ConstantRateResult, goal: string): [string, string, string, string] => [
       `${what}, p50 / p99 at ${result.rate}/s`,
-      `${result.p50Ms} / ${result.p99Ms} ms (${result.answeredPerSecond}/s answered, ${result.failed} failed)`,
+      `${result.p50Ms} / ${result.p99Ms} ms (${result.answeredPerSecond}/s answered, ${result.failed} failed, generator start lag p99 ${result.startLagP99Ms} ms)`,
       '',
       goal,
     ];

@@ -32,7 +32,7 @@ export interface LatencyResult {
 }
 
 const describe = (what: string, result: ConstantRateResult) =>
-  `${what} at ${result.rate}/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, ${result.ok}/${result.sent} ok, ${result.answeredPerSecond} answered/s` +
+  `${what} at ${result.rate}/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, ${result.ok}/${result.sent} ok, ${result.answeredPerSecond} answered/s, generator start lag p99 ${result.startLagP99Ms} ms` +
   (result.failed > 0 ? ` (failures: ${Object.entries(result.failures).map(([reason, count]) => `${count} ${reason}`).join(', ')})` : '');
 
 /**
