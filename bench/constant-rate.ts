@@ -48,11 +48,10 @@ export async function atConstantRate(call: (index: number) => Promise<true | str
   let sent = 0;
   while (sent < total) {
     // Every call due by now, each timed from its own moment; timers fire about once a millisecond.
-    const now = performance.now();
-    const due = Math.min(total, Math.floor(((now - start) * rate) / 1000) + 1);
+    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
     for (; sent < due; sent += 1) {
       const scheduledAt = start + (sent * 1000) / rate;
-      startLags.push(now - scheduledAt);
+      startLags.push(performance.now() - scheduledAt);
       outstanding += 1;
       call(sent).then(
         (outcome) => {

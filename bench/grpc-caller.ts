@@ -8,6 +8,9 @@ import { status } from '@grpc/grpc-js';
  * the server, which made the figures the load generator's. True when the call succeeds, else the status name
  * and the error code the ledger puts in its metadata.
  */
+/** A call still unanswered after this is cancelled and counted as failed, so a stuck server cannot hang the bench. */
+const CALL_DEADLINE_MS = 10_000;
+
 export function grpcCaller(address: string, headers: Record<string, string>): { call(method: string, message: Uint8Array): Promise<true | string>; close(): Promise<void> } {
   const session = connect(`http://${address}`);
   session.on('error', () => undefined); // each open call fails on its own stream
@@ -19,18 +22,24 @@ export function grpcCaller(address: string, headers: Record<string, string>): { 
           [constants.HTTP2_HEADER_PATH]: method,
           'content-type': 'application/grpc',
           te: 'trailers',
+          'grpc-timeout': `${CALL_DEADLINE_MS}m`,
           ...headers,
         });
-        let outcome: Record<string, string | string[] | undefined> | undefined;
-        const settle = (fields: Record<string, string | string[] | undefined>) => void (fields['grpc-status'] !== undefined && (outcome = fields));
-        stream.once('response', settle);
-        stream.once('trailers', settle);
+        let httpStatus: unknown;
+        let statusFields: Record<string, string | string[] | undefined> | undefined;
+        const keepStatus = (fields: Record<string, string | string[] | undefined>) => void (fields['grpc-status'] !== undefined && (statusFields = fields));
+        stream.once('response', (fields) => {
+          httpStatus = fields[constants.HTTP2_HEADER_STATUS];
+          keepStatus(fields);
+        });
+        stream.once('trailers', keepStatus);
         stream.on('data', () => undefined);
+        stream.setTimeout(CALL_DEADLINE_MS, () => stream.close(constants.NGHTTP2_CANCEL));
         stream.once('error', reject);
         stream.once('close', () => {
-          if (!outcome) return reject(new Error(`gRPC call closed without a status (HTTP/2 code ${stream.rstCode})`));
-          const code = Number(outcome['grpc-status']);
-          resolve(code === 0 ? true : `gRPC ${status[code] ?? code} ${String(outcome['error-code'] ?? '')}`.trim());
+          if (!statusFields) return reject(new Error(`gRPC call closed without a status (HTTP ${String(httpStatus ?? 'no answer')}, HTTP/2 code ${stream.rstCode})`));
+          const code = Number(statusFields['grpc-status']);
+          resolve(code === 0 ? true : `gRPC ${status[code] ?? code} ${String(statusFields['error-code'] ?? '')}`.trim());
         });
         const frame = Buffer.allocUnsafe(5 + message.length);
         frame.writeUInt8(0, 0); // not compressed
@@ -38,6 +47,7 @@ export function grpcCaller(address: string, headers: Record<string, string>): { 
         frame.set(message, 5);
         stream.end(frame);
       }),
-    close: () => new Promise((resolve) => session.close(() => resolve())),
+    // A session the server refused or went away from is already closed, and close() would never call back.
+    close: () => (session.closed || session.destroyed ? Promise.resolve() : new Promise((resolve) => session.close(() => resolve()))),
   };
 }

@@ -26,18 +26,16 @@ export interface LoadPlan {
 
 const fill = (template: string, index: number): string => template.replace(/\{i(?:%(\d+))?\}/g, (_match, modulo?: string) => String(modulo ? index % Number(modulo) : index));
 
-const EVALUATE_METHOD = '/assignment_ledger.v1.Evaluation/Evaluate';
-
 function callerFor(call: LoadCall): { call(index: number): Promise<true | string>; close(): Promise<void> } {
   if (call.transport === 'http') {
     const http = httpCaller(call.baseUrl, call.headers);
     return { call: (index) => http.call({ method: call.method, path: fill(call.path, index), body: call.body && fill(call.body, index) }), close: () => http.close() };
   }
   const definition = loadSync([EVALUATION_PROTO], { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
-  const { requestSerialize } = (definition['assignment_ledger.v1.Evaluation'] as unknown as Record<string, { requestSerialize(request: object): Buffer }>)['Evaluate']!;
+  const { path, requestSerialize } = (definition['assignment_ledger.v1.Evaluation'] as unknown as Record<string, { path: string; requestSerialize(request: object): Buffer }>)['Evaluate']!;
   const grpc = grpcCaller(call.address, { authorization: `Bearer ${call.apiKey}` });
   return {
-    call: (index) => grpc.call(EVALUATE_METHOD, requestSerialize({ experiment: call.experiment, user: toStruct({ userID: fill(call.userID, index) }) })),
+    call: (index) => grpc.call(path, requestSerialize({ experiment: call.experiment, user: toStruct({ userID: fill(call.userID, index) }) })),
     close: () => grpc.close(),
   };
 }

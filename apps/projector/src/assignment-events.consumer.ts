@@ -37,8 +37,9 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     this.consumer = kafka.consumer({
       groupId: config.kafka.projectorGroupId,
       allowAutoTopicCreation: false,
-      // A fetch returns as soon as any record arrives; this only bounds how often an idle projector asks.
-      // At 100 ms the idle polling cost the projector ~5% of a core beside a loaded ledger.
+      // A fetch returns as soon as any record arrives; this bounds how often an idle projector asks (at 100 ms
+      // the polling cost it ~5% of a core beside a loaded ledger), and how long an idle one takes to stop or
+      // to join a rebalance (up to this much longer).
       maxWaitTimeInMs: 500,
       // A member lost in a crash (ours, or the broker's restart) holds its partitions until its session
       // expires; a short session gives them back quickly. Heartbeats go out between and during batches.

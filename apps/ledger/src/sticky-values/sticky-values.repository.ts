@@ -81,7 +81,7 @@ export class StickyValuesRepository {
          LEFT JOIN read_model.sticky_value_history h ON h.event_id = s.saved_event_id
         WHERE s.persistence_key = $1 AND s.config_name = $2`,
       [persistenceKey, configName],
-      'find-sticky-record',
+      'find-sticky-record-with-evaluation',
     );
     if (!row) return { state: ABSENT, evaluation: null };
     return {
@@ -97,9 +97,8 @@ export class StickyValuesRepository {
   }
 
   /**
-   * A `name` makes a hot read a prepared statement: each connection parses and plans it once, most of the
-   * database's work for a one-row lookup. Postgres analyses it again from its text when a rebuild renames
-   * the schemas, so it reads the swapped-in tables (tested).
+   * A `name` makes a hot read a prepared statement: each connection parses and plans it once. A rebuild's
+   * schema rename invalidates it and Postgres analyses it again, so it reads the swapped-in tables (tested).
    */
   private query<T>(sql: string, values: unknown[], name?: string): Promise<T[]> {
     return boundedDatabaseCall(async () => (await this.pool.query({ text: sql, values, name })).rows as T[], this.config.dependencyTimeoutMs, 'the read model is unavailable');

@@ -13,7 +13,8 @@ export const CommonEnvSchema = {
   LEDGER_TOPIC: Type.String({ default: 'assignment-ledger.sticky-values', pattern: '^[A-Za-z0-9._-]{1,200}$' }),
   LEDGER_TOPIC_PARTITIONS: Type.Integer({ default: 6, minimum: 1, maximum: 1000 }),
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/assignment_ledger' }),
-  DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  /** At least two: at startup one connection holds the migration lock while another migrates. */
+  DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 2, maximum: 200 }),
   /** Bound on any single call to the broker or the database, so an outage answers 503 instead of hanging. */
   DEPENDENCY_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, maximum: 60000 }),
   HTTP_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),

@@ -9,7 +9,7 @@ export interface AppendedPosition {
 }
 
 interface Pending {
-  /** The record as it goes out, built at once so that the event itself need not wait in the queue. */
+  /** The record as it goes out, built when the append arrives: a record that cannot be built fails its own append, not a batch. */
   message: Message & { partition: number };
   resolve: (position: AppendedPosition) => void;
   reject: (error: unknown) => void;
