@@ -1,6 +1,9 @@
 import { connect, constants } from 'node:http2';
 import { status } from '@grpc/grpc-js';
 
+/** A call still unanswered after this is cancelled and counted as failed, so a stuck server cannot hang the bench. */
+const CALL_DEADLINE_MS = 10_000;
+
 /**
  * Unary gRPC calls over one HTTP/2 connection, spoken directly: a length-prefixed message out, grpc-status
  * back (in trailers, or in the headers of a trailers-only answer). The server is the real one; the client is
@@ -8,9 +11,6 @@ import { status } from '@grpc/grpc-js';
  * the server, which made the figures the load generator's. True when the call succeeds, else the status name
  * and the error code the ledger puts in its metadata.
  */
-/** A call still unanswered after this is cancelled and counted as failed, so a stuck server cannot hang the bench. */
-const CALL_DEADLINE_MS = 10_000;
-
 export function grpcCaller(address: string, headers: Record<string, string>): { call(method: string, message: Uint8Array): Promise<true | string>; close(): Promise<void> } {
   const session = connect(`http://${address}`);
   session.on('error', () => undefined); // each open call fails on its own stream
