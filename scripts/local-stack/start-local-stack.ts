@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVICE_NODE_FLAGS } from '../../libs/platform/src/lifecycle/service-node-flags';
 import { start as startKafka, stop as stopKafka } from '../kafka-local/kafka-local';
 
 const DEV_INSTANCE = 'dev';
@@ -33,7 +34,7 @@ interface Service {
 }
 
 function run(name: string, entry: string, env: NodeJS.ProcessEnv): Service {
-  const child = spawn(process.execPath, [join(dist, entry)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(dist, entry)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = new Promise<string>((resolve, reject) => {
     let buffered = '';

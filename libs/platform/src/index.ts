@@ -11,4 +11,5 @@ export * from './http/request-id.decorator';
 export * from './http/create-http-app';
 export * from './http/public-route.decorator';
 export * from './lifecycle/project-root';
+export * from './lifecycle/service-node-flags';
 export * from './logging/pino-nest-logger';

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../platform/src/lifecycle/project-root';
+import { SERVICE_NODE_FLAGS } from '../../platform/src/lifecycle/service-node-flags';
 
 export type ServiceName = 'ledger' | 'projector';
 
@@ -30,7 +31,7 @@ export async function killLeftoverServices(): Promise<void> {
 export function spawnService(name: ServiceName, env: Record<string, string>): ServiceProcess {
   const entry = join(repositoryRoot, 'dist', 'apps', name, 'src', 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (\`npm test\` does)`);
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let out = '';
