@@ -22,12 +22,14 @@ async function main(): Promise<void> {
     console.log(`bench on ${cpus().length} cores, Node ${process.version}, Kafka at ${infrastructure.brokers}`);
     console.log('assignment decisions');
     const decisions = await decisionsPerSecond(log);
+    // Latency before throughput: the throughput runs write hundreds of megabytes, which the broker deletes
+    // a minute later and the database vacuums and flushes meanwhile; a latency run after them times that.
+    console.log('latency at constant rates (HTTP and gRPC) and save-to-visible lag');
+    const latency = await serviceLatency(log);
     console.log('append throughput');
     const append = await appendThroughput(infrastructure.brokers, log);
     console.log('projection throughput');
     const projection = await projectionThroughput(log);
-    console.log('latency at constant rates (HTTP and gRPC) and save-to-visible lag');
-    const latency = await serviceLatency(log);
     const latencyRow = (what: string, result: ConstantRateResult, goal: string): [string, string, string, string] => [
       `${what}, p50 / p99 at ${result.rate}/s`,
       `${result.p50Ms} / ${result.p99Ms} ms (${result.answeredPerSecond}/s answered, ${result.failed} failed, generator start lag p99 ${result.startLagP99Ms} ms)`,

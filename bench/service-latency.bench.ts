@@ -62,6 +62,9 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
       body,
     });
 
+    // Reads first, writes last: a write phase leaves work behind (the projector's batches, autovacuum, dirty
+    // pages on their way to disk) that a read phase after it would time as its own latency.
+
     // load(): keys the projection holds, read round-robin.
     await produceEvents(environment.brokers, environment.topic, Array.from({ length: KEYS }, (_, index) => savedEvent(`bench-${index}:userID`, 'exp', index % 2 ? 'Control' : 'Test')));
     await eventually(async () => ((await count('bench-%')) === KEYS ? true : undefined), { what: 'the read model holding the keys to load' });
@@ -69,17 +72,7 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     const httpLoad = await generateLoad({ call: loadCall, rate: READ_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: loadCall } });
     log(describe('HTTP load', httpLoad));
 
-    // Save-to-visible: from the ledger stamping the event to the projector's insert (committed a moment later).
-    const saveBody = JSON.stringify({ value: true, json_value: { color: 'blue' }, rule_id: 'r', group_name: 'Control', secondary_exposures: [], time: null, config_version: 1 });
-    const saves = await generateLoad({ call: httpCall('PUT', '/v1/persisted/lag-{i}:userID/exp', saveBody, { prefer: 'respond-async' }), rate: SAVE_RATE, seconds: SECONDS });
-    await eventually(async () => ((await count('lag-%')) >= saves.ok ? true : undefined), { timeoutMs: 60_000, what: 'every accepted save projected' });
-    const { rows } = await database.query(`
-      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, count(*) AS n
-        FROM (SELECT extract(epoch FROM projected_at - occurred_at) * 1000 AS lag FROM read_model.sticky_value_history WHERE persistence_key LIKE 'lag-%') lags`);
-    const saveToVisible = { rate: SAVE_RATE, seconds: SECONDS, saves: Number(rows[0].n), failed: saves.failed, p50Ms: Math.round(Number(rows[0].p50) * 10) / 10, p99Ms: Math.round(Number(rows[0].p99) * 10) / 10 };
-    log(`save-to-visible at ${SAVE_RATE}/s: p50 ${saveToVisible.p50Ms} ms, p99 ${saveToVisible.p99Ms} ms over ${saveToVisible.saves} saves (${describe('answers', saves)})`);
-
-    // Evaluation: sticky hits (users evaluated before) and first evaluations (a new user each call).
+    // Evaluation: sticky hits (users evaluated before) now, first evaluations (a new user each call) last.
     const published = await http.call({
       method: 'PUT',
       path: '/v1/experiments/checkout_button',
@@ -96,13 +89,23 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     const httpSticky = httpCall('POST', evaluatePath, evaluateBody(`sticky-{i%${KEYS}}`));
     const httpEvaluateStickyHits = await generateLoad({ call: httpSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: httpSticky } });
     log(describe('HTTP evaluate, sticky hits', httpEvaluateStickyHits));
-    const httpEvaluateFirstEvaluations = await generateLoad({ call: httpCall('POST', evaluatePath, evaluateBody('http-first-{i}')), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });
-    log(describe('HTTP evaluate, first evaluations', httpEvaluateFirstEvaluations));
-
     const grpcCall = (userID: string): LoadCall => ({ transport: 'grpc-evaluate', address: `127.0.0.1:${environment.env.GRPC_PORT}`, apiKey: environment.adminKey, experiment: 'checkout_button', userID });
     const grpcSticky = grpcCall(`sticky-{i%${KEYS}}`);
     const grpcEvaluateStickyHits = await generateLoad({ call: grpcSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: grpcSticky } });
     log(describe('gRPC evaluate, sticky hits', grpcEvaluateStickyHits));
+
+    // Save-to-visible: from the ledger stamping the event to the projector's insert (committed a moment later).
+    const saveBody = JSON.stringify({ value: true, json_value: { color: 'blue' }, rule_id: 'r', group_name: 'Control', secondary_exposures: [], time: null, config_version: 1 });
+    const saves = await generateLoad({ call: httpCall('PUT', '/v1/persisted/lag-{i}:userID/exp', saveBody, { prefer: 'respond-async' }), rate: SAVE_RATE, seconds: SECONDS });
+    await eventually(async () => ((await count('lag-%')) >= saves.ok ? true : undefined), { timeoutMs: 60_000, what: 'every accepted save projected' });
+    const { rows } = await database.query(`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, count(*) AS n
+        FROM (SELECT extract(epoch FROM projected_at - occurred_at) * 1000 AS lag FROM read_model.sticky_value_history WHERE persistence_key LIKE 'lag-%') lags`);
+    const saveToVisible = { rate: SAVE_RATE, seconds: SECONDS, saves: Number(rows[0].n), failed: saves.failed, p50Ms: Math.round(Number(rows[0].p50) * 10) / 10, p99Ms: Math.round(Number(rows[0].p99) * 10) / 10 };
+    log(`save-to-visible at ${SAVE_RATE}/s: p50 ${saveToVisible.p50Ms} ms, p99 ${saveToVisible.p99Ms} ms over ${saveToVisible.saves} saves (${describe('answers', saves)})`);
+
+    const httpEvaluateFirstEvaluations = await generateLoad({ call: httpCall('POST', evaluatePath, evaluateBody('http-first-{i}')), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });
+    log(describe('HTTP evaluate, first evaluations', httpEvaluateFirstEvaluations));
     const grpcEvaluateFirstEvaluations = await generateLoad({ call: grpcCall('grpc-first-{i}'), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });
     log(describe('gRPC evaluate, first evaluations', grpcEvaluateFirstEvaluations));
 
