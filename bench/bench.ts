@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '@ledger/platform';
+import { projectRoot, SERVICE_NODE_FLAGS } from '@ledger/platform';
 import { appendThroughput } from './append-throughput.bench';
 import { benchInfrastructure } from './bench-infrastructure';
 import { type ConstantRateResult } from './constant-rate';
@@ -17,6 +17,9 @@ import { serviceLatency } from './service-latency.bench';
 const log = (line: string): void => void process.stdout.write(`  ${line}\n`);
 
 async function main(): Promise<void> {
+  // The append path and the projector are measured in this process, so it runs as the services do.
+  const missingFlags = SERVICE_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+  if (missingFlags.length > 0) throw new Error(`run the bench with the services' Node flags (npm run bench does): missing ${missingFlags.join(' ')}`);
   const infrastructure = await benchInfrastructure();
   try {
     console.log(`bench on ${cpus().length} cores, Node ${process.version}, Kafka at ${infrastructure.brokers}`);
