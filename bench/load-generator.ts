@@ -15,7 +15,7 @@ import { httpCaller } from './http-caller';
  * The generator's young generation is kept small, so its own pauses stay short: the objects of each call
  * through Node's HTTP/2 client outlive a collection or two, and with V8's default (16 MiB semi-spaces) its
  * scavenges averaged 5 ms with some over 20 ms, which the figures then counted as server latency; with
- * 4 MiB the generator's start lag p99 at 2,000 gRPC calls/s fell from about 5 ms to under 3.
+ * 4 MiB the generator's start lag p99 at 2,000 gRPC calls/s fell from about 5 ms to about 3.
  */
 const GENERATOR_NODE_FLAGS = ['--max-semi-space-size=4'];
 
