@@ -14,7 +14,7 @@ export class KeyPartitioner {
   /** Keys are encoded here rather than into a fresh buffer each: the hash reads them at once and keeps nothing. */
   private readonly scratch = Buffer.allocUnsafe(SCRATCH_KEY_UNITS * 3);
 
-  constructor(readonly partitionCount: number) {
+  constructor(private readonly partitionCount: number) {
     if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new Error(`a topic needs at least one partition, not ${partitionCount}`);
   }
 
