@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { encodeLedgerEvent, eventHeaders, type LedgerEvent, normalizeStickyValues } from '@ledger/events';
-import { ensureLedgerTopics, EventAppender, KeyPartitioner, ledgerTopics } from '@ledger/storage';
+import { ensureLedgerTopics, EventAppender, KeyPartitioner, ledgerTopics, withEnvelope } from '@ledger/storage';
 import { stickyValueFor } from '@ledger/testing';
 import { kafkaJars } from './bench-infrastructure';
 
@@ -35,14 +35,10 @@ export interface AppendResult {
   ratioBareToKafkaTool: number;
 }
 
-/** What the service does per save: build the envelope, normalise the sticky value, validate and append. */
+/** What the service does per save: normalise the sticky value, build the envelope, validate and append. */
 function saveEvent(index: number): LedgerEvent {
-  return {
-    type: 'StickyValueSaved',
-    version: 1,
-    data: { persistenceKey: `bench-${index}:userID`, configName: 'checkout_button', stickyValues: normalizeStickyValues(stickyValueFor(index % 2 ? 'Control' : 'Test')) },
-    metadata: { eventId: randomUUID(), occurredAt: new Date().toISOString(), caller: { apiKeyId: 'bench' }, correlationId: randomUUID(), source: 'storage_api' },
-  };
+  const data = { persistenceKey: `bench-${index}:userID`, configName: 'checkout_button', stickyValues: normalizeStickyValues(stickyValueFor(index % 2 ? 'Control' : 'Test')) };
+  return withEnvelope({ type: 'StickyValueSaved', version: 1, data }, { apiKeyId: 'bench', correlationId: randomUUID(), source: 'storage_api' });
 }
 
 export async function appendThroughput(brokers: string, log: (line: string) => void): Promise<AppendResult> {

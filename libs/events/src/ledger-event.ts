@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { compileEventSerializer } from './event-serializer';
 import { registerEventFormats } from './formats';
 import { StickyValueDeletedV1Schema } from './sticky-value-deleted.v1';
 import { StickyValueSavedV1Schema } from './sticky-value-saved.v1';
@@ -13,7 +14,9 @@ export const LedgerEventSchema = Type.Union([...LEDGER_EVENT_SCHEMAS]);
 export type LedgerEvent = Static<typeof LedgerEventSchema>;
 export type LedgerEventType = LedgerEvent['type'];
 
-const compiled = new Map(LEDGER_EVENT_SCHEMAS.map((schema) => [eventSchemaKey(schema.properties.type.const, schema.properties.version.const), TypeCompiler.Compile(schema)]));
+const compiled = new Map(
+  LEDGER_EVENT_SCHEMAS.map((schema) => [eventSchemaKey(schema.properties.type.const, schema.properties.version.const), { check: TypeCompiler.Compile(schema), serialize: compileEventSerializer(schema) }]),
+);
 
 function eventSchemaKey(type: string, version: number): string {
   return `${type}.v${version}`;
@@ -27,20 +30,25 @@ export class InvalidEventError extends Error {
 }
 
 export function validateLedgerEvent(candidate: unknown): LedgerEvent {
-  if (typeof candidate !== 'object' || candidate === null) throw new InvalidEventError('event is not a JSON object');
-  const { type, version } = candidate as { type?: unknown; version?: unknown };
-  const check = compiled.get(eventSchemaKey(String(type), Number(version)));
-  if (!check) throw new InvalidEventError(`unknown event type/version ${String(type)} v${String(version)}`);
-  // Check() is the compiled fast path; the error walk runs only for a record that fails it.
-  if (check.Check(candidate)) return candidate as LedgerEvent;
-  const firstError = check.Errors(candidate).First();
-  if (firstError) throw new InvalidEventError(`${eventSchemaKey(String(type), Number(version))} ${firstError.path || '/'}: ${firstError.message}`);
+  checked(candidate);
   return candidate as LedgerEvent;
 }
 
 /** Serialises an event for the topic, refusing one that breaks its schema so no invalid event is ever produced. */
 export function encodeLedgerEvent(event: LedgerEvent): Buffer {
-  return Buffer.from(JSON.stringify(validateLedgerEvent(event)));
+  return Buffer.from(checked(event).serialize(event));
+}
+
+/** The compiled schema of the candidate's type and version, once the candidate has passed it. */
+function checked(candidate: unknown): { serialize(event: unknown): string } {
+  if (typeof candidate !== 'object' || candidate === null) throw new InvalidEventError('event is not a JSON object');
+  const { type, version } = candidate as { type?: unknown; version?: unknown };
+  const schema = compiled.get(eventSchemaKey(String(type), Number(version)));
+  if (!schema) throw new InvalidEventError(`unknown event type/version ${String(type)} v${String(version)}`);
+  // Check() is the compiled fast path; the error walk runs only for a record that fails it.
+  if (schema.check.Check(candidate)) return schema;
+  const firstError = schema.check.Errors(candidate).First();
+  throw new InvalidEventError(`${eventSchemaKey(String(type), Number(version))} ${firstError ? `${firstError.path || '/'}: ${firstError.message}` : 'does not match its schema'}`);
 }
 
 /** Parses and validates a record read from the topic; throws InvalidEventError with the reason otherwise. */

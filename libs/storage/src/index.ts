@@ -16,3 +16,4 @@ export * from './database/read-model-schema';
 export * from './kafka/key-partitioner';
 export * from './database/bounded-database-call';
 export * from './database/connection-pool-of';
+export * from './kafka/event-envelope';

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
 import { ABSENT, decide, type LedgerEventData, type ProjectedOutcome, type StorageCommand } from '@ledger/assignment';
 import { type DeleteReason, type EventSource, type LedgerEvent, normalizeStickyValues, type StickyValues, type StickyValuesInput } from '@ledger/events';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
-import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
+import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics, withEnvelope } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { ProjectionLagError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
@@ -140,16 +139,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async append(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; position: AppendedPosition }> {
-    const event = {
-      ...data,
-      metadata: {
-        eventId: randomUUID(),
-        occurredAt: new Date().toISOString(),
-        caller: { apiKeyId: context.apiKeyId },
-        correlationId: context.requestId,
-        source: context.source,
-      },
-    } as LedgerEvent;
+    const event = withEnvelope(data, { apiKeyId: context.apiKeyId, correlationId: context.requestId, source: context.source });
     try {
       return { event, position: await withDeadline(this.appender.append(event), this.config.dependencyTimeoutMs, 'the Kafka broker') };
     } catch (error) {

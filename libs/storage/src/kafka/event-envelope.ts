@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import { type EventSource, type LedgerEvent } from '@ledger/events';
+
+/** Who caused an event and through which door: what the audit trail answers "why" with, beside the event's data. */
+export interface EventCause {
+  apiKeyId: string | null;
+  correlationId: string;
+  source: EventSource;
+}
+
+/** An event as the core decides it, before it is given an identity and a moment. */
+export type UnstampedEvent = Omit<LedgerEvent, 'metadata'>;
+
+/** Gives an event its envelope as it is appended: a fresh id, the moment, and its cause. */
+export function withEnvelope(data: UnstampedEvent, cause: EventCause): LedgerEvent {
+  return {
+    ...data,
+    metadata: { eventId: randomUUID(), occurredAt: occurredAtNow(), caller: { apiKeyId: cause.apiKeyId }, correlationId: cause.correlationId, source: cause.source },
+  } as LedgerEvent;
+}
+
+let lastMillisecond = Number.NaN;
+let lastOccurredAt = '';
+
+/** Events of one millisecond share its text: formatting a date cost more than the rest of the envelope together. */
+function occurredAtNow(): string {
+  const now = Date.now();
+  if (now !== lastMillisecond) {
+    lastMillisecond = now;
+    lastOccurredAt = new Date(now).toISOString();
+  }
+  return lastOccurredAt;
+}
