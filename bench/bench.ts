@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       [`save-to-visible p50 / p99 at ${latency.saveToVisible.rate}/s`, `${latency.saveToVisible.p50Ms} / ${latency.saveToVisible.p99Ms} ms`, '', 'p99 <= 250 ms'],
       latencyRow('HTTP evaluate, sticky hits', latency.httpEvaluateStickyHits, 'p99 <= 10 ms'),
       latencyRow('gRPC evaluate, sticky hits', latency.grpcEvaluateStickyHits, 'p99 <= 10 ms'),
+      latencyRow('gRPC, bare grpc-js server answering at once', latency.grpcBareServer, 'report (floor)'),
       latencyRow('HTTP evaluate, first evaluations', latency.httpEvaluateFirstEvaluations, 'report'),
       latencyRow('gRPC evaluate, first evaluations', latency.grpcEvaluateFirstEvaluations, 'report'),
     ];

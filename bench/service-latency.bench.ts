@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { checkoutButtonSpec, createTestEnvironment, eventually, killLeftoverServices, produceEvents, savedEvent, spawnService } from '@ledger/testing';
+import { startBareGrpcServer } from './bare-grpc-server';
 import { type ConstantRateResult } from './constant-rate';
 import { httpCaller } from './http-caller';
 import { generateLoad, type LoadCall } from './load-generator';
@@ -28,6 +29,8 @@ export interface LatencyResult {
   httpEvaluateStickyHits: ConstantRateResult;
   httpEvaluateFirstEvaluations: ConstantRateResult;
   grpcEvaluateStickyHits: ConstantRateResult;
+  /** The same calls at the same rate answered by a bare grpc-js server: what the transport alone costs here. */
+  grpcBareServer: ConstantRateResult;
   grpcEvaluateFirstEvaluations: ConstantRateResult;
 }
 
@@ -93,6 +96,15 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     const grpcSticky = grpcCall(`sticky-{i%${KEYS}}`);
     const grpcEvaluateStickyHits = await generateLoad({ call: grpcSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: grpcSticky } });
     log(describe('gRPC evaluate, sticky hits', grpcEvaluateStickyHits));
+    const bare = await startBareGrpcServer();
+    let grpcBareServer: ConstantRateResult;
+    try {
+      const bareCall = { ...grpcSticky, address: bare.address };
+      grpcBareServer = await generateLoad({ call: bareCall, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: bareCall } });
+    } finally {
+      await bare.stop();
+    }
+    log(describe('gRPC, bare grpc-js server answering at once', grpcBareServer));
 
     // Save-to-visible: from the ledger stamping the event to the projector's insert (committed a moment later).
     const saveBody = JSON.stringify({ value: true, json_value: { color: 'blue' }, rule_id: 'r', group_name: 'Control', secondary_exposures: [], time: null, config_version: 1 });
@@ -109,7 +121,7 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     const grpcEvaluateFirstEvaluations = await generateLoad({ call: grpcCall('grpc-first-{i}'), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });
     log(describe('gRPC evaluate, first evaluations', grpcEvaluateFirstEvaluations));
 
-    return { httpLoad, saveToVisible, httpEvaluateStickyHits, httpEvaluateFirstEvaluations, grpcEvaluateStickyHits, grpcEvaluateFirstEvaluations };
+    return { httpLoad, saveToVisible, httpEvaluateStickyHits, httpEvaluateFirstEvaluations, grpcEvaluateStickyHits, grpcBareServer, grpcEvaluateFirstEvaluations };
   } finally {
     await http?.close();
     await database.end().catch(() => undefined);
