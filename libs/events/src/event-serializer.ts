@@ -6,7 +6,7 @@ export type EventSerializer = (event: unknown) => string;
 
 /**
  * A serializer compiled from an event's schema: it writes each known field straight from the schema
- * instead of discovering the object's shape, about 1.7 times JSON.stringify's speed on the append path.
+ * instead of discovering the object's shape; a saved event took 1.2-1.3 us against JSON.stringify's 2.1-2.4.
  *
  * Free-form JSON in an event (TypeBox records of any key, such as `json_value`) is handed to it as an
  * open object: in the record's own form, keys that its pattern `^(.*)$` does not match, those holding a
