@@ -1,4 +1,4 @@
-import { type DeleteReason, type LedgerEvent, type StickyValues } from '@ledger/events';
+import { type DeleteReason, type LedgerEventData, type StickyValues } from '@ledger/events';
 import { type StickyState } from './sticky-state.evolve';
 
 export interface SaveStickyValue {
@@ -18,8 +18,8 @@ export interface DeleteStickyValue {
 
 export type StorageCommand = SaveStickyValue | DeleteStickyValue;
 
-/** An event without its envelope metadata, which the adapter adds (id, time, caller): the core reads no clock. */
-export type LedgerEventData = Omit<LedgerEvent, 'metadata'>;
+// The core decides events without their envelope (id, time, caller), which the adapter adds: it reads no clock.
+export type { LedgerEventData };
 
 /**
  * What a storage command appends to the log, given the unit's state at the caller's read position.

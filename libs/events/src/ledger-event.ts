@@ -13,6 +13,8 @@ export const LEDGER_EVENT_SCHEMAS = [StickyValueSavedV1Schema, StickyValueDelete
 export const LedgerEventSchema = Type.Union([...LEDGER_EVENT_SCHEMAS]);
 export type LedgerEvent = Static<typeof LedgerEventSchema>;
 export type LedgerEventType = LedgerEvent['type'];
+/** An event without its envelope metadata (id, time, cause), as the core decides it; the adapter adds the envelope. */
+export type LedgerEventData = Omit<LedgerEvent, 'metadata'>;
 
 const compiled = new Map(
   LEDGER_EVENT_SCHEMAS.map((schema) => [eventSchemaKey(schema.properties.type.const, schema.properties.version.const), { check: TypeCompiler.Compile(schema), serialize: compileEventSerializer(schema) }]),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type EventSource, type LedgerEvent } from '@ledger/events';
+import { type EventSource, type LedgerEvent, type LedgerEventData } from '@ledger/events';
 
 /** Who caused an event and through which door: what the audit trail answers "why" with, beside the event's data. */
 export interface EventCause {
@@ -8,11 +8,8 @@ export interface EventCause {
   source: EventSource;
 }
 
-/** An event as the core decides it, before it is given an identity and a moment. */
-export type UnstampedEvent = Omit<LedgerEvent, 'metadata'>;
-
 /** Gives an event its envelope as it is appended: a fresh id, the moment, and its cause. */
-export function withEnvelope(data: UnstampedEvent, cause: EventCause): LedgerEvent {
+export function withEnvelope(data: LedgerEventData, cause: EventCause): LedgerEvent {
   return {
     ...data,
     metadata: { eventId: randomUUID(), occurredAt: occurredAtNow(), caller: { apiKeyId: cause.apiKeyId }, correlationId: cause.correlationId, source: cause.source },
@@ -22,7 +19,7 @@ export function withEnvelope(data: UnstampedEvent, cause: EventCause): LedgerEve
 let lastMillisecond = Number.NaN;
 let lastOccurredAt = '';
 
-/** Events of one millisecond share its text: formatting a date (0.66 us) cost more than the envelope's two ids. */
+/** Events of one millisecond share its text: formatting a date (0.66 us here) cost four times the event's id. */
 function occurredAtNow(): string {
   const now = Date.now();
   if (now !== lastMillisecond) {
