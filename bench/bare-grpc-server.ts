@@ -9,7 +9,7 @@ import { type sendUnaryData, Server, ServerCredentials, type ServiceDefinition, 
 import { loadSync } from '@grpc/proto-loader';
 import { SERVICE_NODE_FLAGS } from '@ledger/platform';
 import { toStruct } from '../apps/ledger/src/grpc/protobuf-struct';
-import { EVALUATION_PROTO, PROTO_ROOT } from '../apps/ledger/src/ledger.app';
+import { EVALUATION_PROTO, PROTO_LOADER_OPTIONS } from '../apps/ledger/src/ledger.app';
 
 /** What the ledger answers for a sticky hit of the bench experiment, so both servers encode the same message. */
 const STICKY_HIT = {
@@ -49,7 +49,7 @@ export function startBareGrpcServer(): Promise<BareGrpcServer> {
 }
 
 function serve(): void {
-  const definition = loadSync([EVALUATION_PROTO], { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_ROOT] });
+  const definition = loadSync([EVALUATION_PROTO], PROTO_LOADER_OPTIONS);
   const evaluation = definition['assignment_ledger.v1.Evaluation'] as unknown as ServiceDefinition;
   const server = new Server();
   // Only Evaluate is timed; grpc-js answers the service's other methods UNIMPLEMENTED.

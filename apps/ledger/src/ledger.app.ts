@@ -9,6 +9,8 @@ import { LedgerModule } from './ledger.module';
 export const PROTO_ROOT = join(projectRoot(__dirname), 'proto');
 export const PERSISTED_VALUES_PROTO = join(PROTO_ROOT, 'assignment_ledger', 'v1', 'persisted_values.proto');
 export const EVALUATION_PROTO = join(PROTO_ROOT, 'assignment_ledger', 'v1', 'evaluation.proto');
+/** How the ledger reads its .proto files: camelCase fields, 64-bit integers and enums as strings. */
+export const PROTO_LOADER_OPTIONS = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_ROOT] };
 
 /** The ledger: HTTP and gRPC in one process, sharing one module (and so one guard, one service, one producer). */
 export function createLedgerApp(config: LedgerConfig): Promise<INestApplication> {
@@ -23,7 +25,7 @@ export function createLedgerApp(config: LedgerConfig): Promise<INestApplication>
             package: 'assignment_ledger.v1',
             protoPath: [PERSISTED_VALUES_PROTO, EVALUATION_PROTO],
             url: `${config.grpc.host}:${config.grpc.port}`,
-            loader: { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_ROOT] },
+            loader: PROTO_LOADER_OPTIONS,
           },
         },
         // The guard and pipes registered for HTTP apply to gRPC handlers too.

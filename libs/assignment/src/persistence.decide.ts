@@ -18,9 +18,6 @@ export interface DeleteStickyValue {
 
 export type StorageCommand = SaveStickyValue | DeleteStickyValue;
 
-// The core decides events without their envelope (id, time, caller), which the adapter adds: it reads no clock.
-export type { LedgerEventData };
-
 /**
  * What a storage command appends to the log, given the unit's state at the caller's read position.
  * A save is always recorded, even over a held value: the fold marks it superseded (first write wins), and

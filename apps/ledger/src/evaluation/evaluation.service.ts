@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type AssignmentCommand, type AssignmentResult, decideAssignment, type LedgerEventData, persistenceKeyFor, type StickyAssignment } from '@ledger/assignment';
+import { type AssignmentCommand, type AssignmentResult, decideAssignment, persistenceKeyFor, type StickyAssignment } from '@ledger/assignment';
+import { type LedgerEventData } from '@ledger/events';
 import { type PublishedExperiment } from '../experiments/experiments.repository';
 import { ExperimentsService } from '../experiments/experiments.service';
 import { type StickyRecord } from '../sticky-values/sticky-values.repository';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
-import { ABSENT, decide, type LedgerEventData, type ProjectedOutcome, type StorageCommand } from '@ledger/assignment';
-import { type DeleteReason, type EventSource, type LedgerEvent, normalizeStickyValues, type StickyValues, type StickyValuesInput } from '@ledger/events';
+import { ABSENT, decide, type ProjectedOutcome, type StorageCommand } from '@ledger/assignment';
+import { type DeleteReason, type EventSource, type LedgerEvent, type LedgerEventData, normalizeStickyValues, type StickyValues, type StickyValuesInput } from '@ledger/events';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics, withEnvelope } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
