@@ -11,13 +11,14 @@ import { appendThroughput } from './append-throughput.bench';
 import { benchInfrastructure } from './bench-infrastructure';
 import { type ConstantRateResult } from './constant-rate';
 import { decisionsPerSecond } from './decisions.bench';
+import { inOwnProcess } from './in-own-process';
 import { projectionThroughput } from './projection-throughput.bench';
 import { serviceLatency } from './service-latency.bench';
 
 const log = (line: string): void => void process.stdout.write(`  ${line}\n`);
 
 async function main(): Promise<void> {
-  // The append path and the projector are measured in this process, so it runs as the services do.
+  // The projector is measured in this process (the append path in one of its own), so both run as the services do.
   const missingFlags = SERVICE_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
   if (missingFlags.length > 0) throw new Error(`run the bench with the services' Node flags (npm run bench does): missing ${missingFlags.join(' ')}`);
   const infrastructure = await benchInfrastructure();
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     console.log('latency at constant rates (HTTP and gRPC) and save-to-visible lag');
     const latency = await serviceLatency(log);
     console.log('append throughput');
-    const append = await appendThroughput(infrastructure.brokers, log);
+    const append = await inOwnProcess(appendThroughput, require.resolve('./append-throughput.bench'), [infrastructure.brokers], log);
     console.log('projection throughput');
     const projection = await projectionThroughput(log);
     const latencyRow = (what: string, result: ConstantRateResult, goal: string): [string, string, string, string] => [
