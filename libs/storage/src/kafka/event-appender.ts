@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { encodeLedgerEvent, eventHeaders, type LedgerEvent } from '@ledger/events';
 import { type KeyPartitioner } from './key-partitioner';
 
@@ -59,6 +59,9 @@ export class EventAppender {
       maxInFlightRequests: 5,
       // Unbounded retries keep the idempotent producer's exactly-once guarantee; callers bound their wait instead.
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 2_000 },
+      // It only hands back the partition each record already carries (KeyPartitioner's choice); named so that
+      // kafkajs does not warn at every start that its default changed in 2.0.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
 
