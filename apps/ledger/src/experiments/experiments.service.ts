@@ -12,14 +12,16 @@ export class ExperimentsService {
     private readonly cache: PublishedExperimentsCache,
   ) {}
 
-  publish(name: string, candidate: unknown, publishedBy: string): Promise<PublishedExperiment> {
+  async publish(name: string, candidate: unknown, publishedBy: string): Promise<PublishedExperiment> {
     const validation = validateExperimentSpec(name, candidate);
     if (!validation.ok) throw new InvalidExperimentSpecError(validation.problems);
-    return this.repository.publish(
+    const published = await this.repository.publish(
       name,
       (previous) => ({ spec: validation.spec, diff: diffSpecs(previous ? { ...previous.spec } : null, { ...validation.spec }) }),
       publishedBy,
     );
+    this.cache.published(name);
+    return published;
   }
 
   async latest(name: string): Promise<PublishedExperiment> {

@@ -30,12 +30,19 @@ export class PublishedExperimentsCache implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.notifications.subscribe(EXPERIMENT_PUBLISHED_CHANNEL, {
-      notice: (name) => {
-        this.latest.delete(name);
-        this.allActive = undefined;
-      },
+      notice: (name) => this.published(name),
       reconnected: () => this.clear(),
     });
+  }
+
+  /**
+   * Drops what a publication of `name` made stale. The publishing instance calls this itself once the
+   * version is committed, before it answers, so its own next read sees the version it just published
+   * instead of waiting for the notice to come back; other instances wait for the notice.
+   */
+  published(name: string): void {
+    this.latest.delete(name);
+    this.allActive = undefined;
   }
 
   latestOf(name: string, load: () => Promise<PublishedExperiment | undefined>): Promise<PublishedExperiment | undefined> {
