@@ -16,9 +16,18 @@ export type LedgerEventType = LedgerEvent['type'];
 /** An event without its envelope metadata (id, time, cause), as the core decides it; the adapter adds the envelope. */
 export type LedgerEventData = Omit<LedgerEvent, 'metadata'>;
 
-const compiled = new Map(
-  LEDGER_EVENT_SCHEMAS.map((schema) => [eventSchemaKey(schema.properties.type.const, schema.properties.version.const), { check: TypeCompiler.Compile(schema), serialize: compileEventSerializer(schema) }]),
-);
+interface CompiledEventSchema {
+  check: ReturnType<typeof TypeCompiler.Compile>;
+  serialize(event: unknown): string;
+}
+
+/** By type, then version: looked up with the event's own fields, no key text built per event. */
+const compiled = new Map<unknown, Map<unknown, CompiledEventSchema>>();
+for (const schema of LEDGER_EVENT_SCHEMAS) {
+  const { type, version } = schema.properties;
+  if (!compiled.has(type.const)) compiled.set(type.const, new Map());
+  compiled.get(type.const)!.set(version.const, { check: TypeCompiler.Compile(schema), serialize: compileEventSerializer(schema) });
+}
 
 function eventSchemaKey(type: string, version: number): string {
   return `${type}.v${version}`;
@@ -42,10 +51,10 @@ export function encodeLedgerEvent(event: LedgerEvent): Buffer {
 }
 
 /** The compiled schema of the candidate's type and version, once the candidate has passed it. */
-function checked(candidate: unknown): { serialize(event: unknown): string } {
+function checked(candidate: unknown): CompiledEventSchema {
   if (typeof candidate !== 'object' || candidate === null) throw new InvalidEventError('event is not a JSON object');
   const { type, version } = candidate as { type?: unknown; version?: unknown };
-  const schema = compiled.get(eventSchemaKey(String(type), Number(version)));
+  const schema = compiled.get(type)?.get(version);
   if (!schema) throw new InvalidEventError(`unknown event type/version ${String(type)} v${String(version)}`);
   // Check() is the compiled fast path; the error walk runs only for a record that fails it.
   if (schema.check.Check(candidate)) return schema;

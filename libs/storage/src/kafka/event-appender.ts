@@ -79,7 +79,7 @@ export class EventAppender {
     }
     return new Promise<AppendedPosition>((resolve, reject) => {
       const key = event.data.persistenceKey;
-      this.queue.push({ key, value, partition: this.partitioner.partitionOf(key), headers: eventHeaders(event), timestamp: String(Date.parse(event.metadata.occurredAt)), resolve, reject });
+      this.queue.push({ key, value, partition: this.partitioner.partitionOf(key), headers: eventHeaders(event), timestamp: recordTimestamp(event.metadata.occurredAt), resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -135,4 +135,16 @@ export class EventAppender {
       for (const pending of batch) pending.reject(error);
     }
   }
+}
+
+let lastOccurredAt = '';
+let lastTimestamp = '';
+
+/** The record's timestamp is the event's time, in the milliseconds text kafkajs takes; shared per millisecond like the time. */
+function recordTimestamp(occurredAt: string): string {
+  if (occurredAt !== lastOccurredAt) {
+    lastOccurredAt = occurredAt;
+    lastTimestamp = String(Date.parse(occurredAt));
+  }
+  return lastTimestamp;
 }
