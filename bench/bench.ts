@@ -43,7 +43,8 @@ async function main(): Promise<void> {
 
     const rows: Array<[string, string, string, string]> = [
       ['pure core decisions/s vs Statsig server core', `${decisions.coreDecisionsPerSecond} vs ${decisions.statsigDecisionsPerSecond}`, `${decisions.ratio}`, '>= 2'],
-      ['ledger appends/s vs bare kafkajs batches', `${append.ledgerAppendPerSecond} vs ${append.bareKafkajsPerSecond}`, `${append.ratioLedgerToBare}`, '>= 0.8'],
+      [`ledger appends/s (${append.callers} callers) vs bare kafkajs batches`, `${append.ledgerAppendPerSecond} vs ${append.bareKafkajsPerSecond}`, `${append.ratioLedgerToBare}`, '>= 0.8'],
+      [`ledger appends/s (${append.deepQueueCallers} callers, deep queue) vs bare`, `${append.ledgerDeepQueuePerSecond} vs ${append.bareKafkajsPerSecond}`, `${append.ratioDeepQueueToBare}`, 'report'],
       ['ledger appends/s vs Kafka ProducerPerformance', `${append.ledgerAppendPerSecond} vs ${append.kafkaProducerPerformancePerSecond}`, `${append.ratioLedgerToKafkaTool}`, 'report'],
       ['bare kafkajs vs Kafka ProducerPerformance', `${append.bareKafkajsPerSecond} vs ${append.kafkaProducerPerformancePerSecond}`, `${append.ratioBareToKafkaTool}`, 'report'],
       ['projected events/s vs raw bulk upsert', `${projection.projectorEventsPerSecond} vs ${projection.rawBulkUpsertRowsPerSecond}`, `${projection.ratio}`, '>= 0.6'],
