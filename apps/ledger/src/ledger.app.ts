@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { type CustomStrategy } from '@nestjs/microservices';
 import { createHttpApp, projectRoot } from '@ledger/platform';
 import { type LedgerConfig } from './config';
 import { HttpErrorFilter } from './errors/http-error.filter';
+import { UnaryAnswerGrpcServer } from './grpc/unary-answer-grpc.server';
 import { LedgerModule } from './ledger.module';
 
 export const PROTO_ROOT = join(projectRoot(__dirname), 'proto');
@@ -18,15 +19,14 @@ export function createLedgerApp(config: LedgerConfig): Promise<INestApplication>
     ...config.http,
     errorFilter: new HttpErrorFilter(),
     beforeListen: async (app) => {
-      app.connectMicroservice<GrpcOptions>(
+      app.connectMicroservice<CustomStrategy>(
         {
-          transport: Transport.GRPC,
-          options: {
+          strategy: new UnaryAnswerGrpcServer({
             package: 'assignment_ledger.v1',
             protoPath: [PERSISTED_VALUES_PROTO, EVALUATION_PROTO],
             url: `${config.grpc.host}:${config.grpc.port}`,
             loader: PROTO_LOADER_OPTIONS,
-          },
+          }),
         },
         // The guard and pipes registered for HTTP apply to gRPC handlers too.
         { inheritAppConfig: true },
