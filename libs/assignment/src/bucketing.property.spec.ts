@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import murmurhash from 'murmurhash';
 import { allocationBucket, BUCKETS, groupBucket } from './bucketing';
 
 describe('bucketing (properties)', () => {
@@ -7,6 +8,16 @@ describe('bucketing (properties)', () => {
       fc.property(fc.string(), fc.integer({ min: 1, max: 20 }), fc.string(), (salt, version, unitId) => {
         expect(allocationBucket(salt, version, unitId)).toBe(allocationBucket(salt, version, unitId));
         expect(groupBucket(salt, version, unitId)).toBe(groupBucket(salt, version, unitId));
+      }),
+    );
+  });
+
+  it("gives murmurhash's own result over the text, whatever its characters or length", () => {
+    const text = fc.string({ unit: 'binary', maxLength: 600 });
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 20 }), text, (salt, version, unitId) => {
+        expect(allocationBucket(salt, version, unitId)).toBe(murmurhash.v3(`${salt}.allocation.${version}.${unitId}`, 1) % BUCKETS);
+        expect(groupBucket(salt, version, unitId)).toBe(murmurhash.v3(`${salt}.group.${version}.${unitId}`, 1) % BUCKETS);
       }),
     );
   });
