@@ -49,7 +49,7 @@ export interface AppendResult {
 /** What the service does per save: normalise the sticky value, build the envelope, validate and append. */
 function saveEvent(index: number): LedgerEvent {
   const data = { persistenceKey: `bench-${index}:userID`, configName: 'checkout_button', stickyValues: normalizeStickyValues(stickyValueFor(index % 2 ? 'Control' : 'Test')) };
-  return withEnvelope({ type: 'StickyValueSaved', version: 1, data }, { apiKeyId: 'bench', correlationId: randomUUID(), source: 'storage_api' });
+  return withEnvelope({ type: 'StickyValueSaved', version: 2, data }, { source: 'storage_api', apiKeyId: 'bench', requestId: randomUUID() });
 }
 
 export async function appendThroughput(brokers: string, log: (line: string) => void): Promise<AppendResult> {

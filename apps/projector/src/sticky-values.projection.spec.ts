@@ -6,25 +6,23 @@ const event = (type: 'save' | 'delete', key: string, group = 'Control'): LedgerE
   const metadata = {
     eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
     occurredAt: '2026-11-25T10:00:00.000Z',
-    caller: { apiKeyId: null },
-    correlationId: 'req',
-    source: 'storage_api' as const,
+    cause: { source: 'storage_api' as const, apiKeyId: null, requestId: 'req' },
   };
   return type === 'save'
     ? {
         type: 'StickyValueSaved',
-        version: 1,
+        version: 2,
         data: {
           persistenceKey: key,
           configName: 'exp',
           stickyValues: {
             value: true, json_value: {}, rule_id: group, group_name: group, secondary_exposures: [], undelegated_secondary_exposures: null,
-            config_delegate: null, explicit_parameters: null, time: null, config_version: 1,
+            config_delegate: null, explicit_parameters: null, time: null, config_version: 2,
           },
         },
         metadata,
       }
-    : { type: 'StickyValueDeleted', version: 1, data: { persistenceKey: key, configName: 'exp', reason: 'explicit' }, metadata };
+    : { type: 'StickyValueDeleted', version: 2, data: { persistenceKey: key, configName: 'exp', reason: 'explicit' }, metadata };
 };
 const records = (...items: Array<LedgerEvent | string>): LogRecord[] =>
   items.map((item, index) => ({

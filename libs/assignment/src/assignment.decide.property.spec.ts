@@ -57,9 +57,9 @@ describe('assignment decisions (properties)', () => {
           if (save.type !== 'SaveStickyValue') continue;
           state = evolve(state, {
             type: 'StickyValueSaved',
-            version: 1,
+            version: 2,
             data: { persistenceKey: save.persistenceKey, configName: 'exp', stickyValues: save.stickyValues },
-            metadata: { eventId: `00000000-0000-4000-8000-00000000000${index}`, occurredAt: '2026-11-25T00:00:00Z', caller: { apiKeyId: null }, correlationId: 'c', source: 'evaluation' },
+            metadata: { eventId: `00000000-0000-4000-8000-00000000000${index}`, occurredAt: '2026-11-25T00:00:00Z', cause: { source: 'evaluation', apiKeyId: null, requestId: 'c' } },
           }).state;
         }
         expect(state.kind === 'held' && state.stickyValues).toEqual(saves[0]!.type === 'SaveStickyValue' && saves[0]!.stickyValues);

@@ -37,7 +37,13 @@ describe('deciding an assignment, rule by rule', () => {
       {
         type: 'SaveStickyValue',
         persistenceKey: 'test-123:userID',
+        configName: 'checkout_button',
         stickyValues: expect.objectContaining({ value: true, group_name: 'Test', rule_id: 'Test', json_value: { color: 'green' }, config_version: 3, time: 1_764_000_000_000 }),
+        // Why, for the audit trail: the version, its allocation, the buckets and the targeting outcome.
+        assignment: {
+          experiment: 'checkout_button', experimentVersion: 3, bucketVersion: 1, allocationPercent: 100, ruleId: 'Test', groupName: 'Test',
+          buckets: { allocation: 8026, group: 6974 }, targeting: { passed: true }, enforceTargeting: false, reason: 'Evaluated',
+        },
       },
     ]);
   });
@@ -59,7 +65,7 @@ describe('deciding an assignment, rule by rule', () => {
     const decision = decideAssignment(spec(), 1, kiwi, stickyControl, { persist: false, enforceTargeting: false }, 2);
     expect(decision.result.reason).toBe('Evaluated');
     expect(decision.result.groupName).toBe('Test');
-    expect(decision.commands).toEqual([{ type: 'DeleteStickyValue', persistenceKey: 'test-123:userID', reason: 'persisted_values_not_provided' }]);
+    expect(decision.commands).toEqual([{ type: 'DeleteStickyValue', persistenceKey: 'test-123:userID', configName: 'checkout_button', reason: 'persisted_values_not_provided' }]);
   });
 
   it('rule 1 deletes nothing when there is nothing to delete, and says a held value would have gone', () => {
@@ -69,7 +75,7 @@ describe('deciding an assignment, rule by rule', () => {
   it('rule 2: an inactive experiment gives the default and deletes the sticky value', () => {
     const decision = decideAssignment(spec({ status: 'inactive' }), 1, kiwi, stickyControl, persistent, 2);
     expect(decision.result).toMatchObject({ groupName: null, reason: 'Inactive', parameters: { color: 'grey' } });
-    expect(decision.commands).toEqual([{ type: 'DeleteStickyValue', persistenceKey: 'test-123:userID', reason: 'experiment_inactive' }]);
+    expect(decision.commands).toEqual([{ type: 'DeleteStickyValue', persistenceKey: 'test-123:userID', configName: 'checkout_button', reason: 'experiment_inactive' }]);
   });
 
   it('rule 5: a user not in the experiment gets the live result and nothing is saved', () => {

@@ -1,10 +1,11 @@
-import { type DeleteReason, type StickyValues } from '@ledger/events';
+import { type AssignmentReason, type AssignmentRecord, type DeleteReason, type StickyValues } from '@ledger/events';
 import { allocationBucket, groupAt, groupBucket, isAllocated } from './bucketing';
 import { type ExperimentSpec } from './experiment-spec';
 import { persistenceKeyFor, type StatsigUser, unitIdFor } from './statsig-user';
+import { type StorageCommand } from './persistence.decide';
 import { evaluateTargeting, type TargetingOutcome } from './targeting';
 
-export type AssignmentReason = 'Persisted' | 'Evaluated' | 'NotAllocated' | 'TargetingFailed' | 'Inactive' | 'NoUnitID';
+export type { AssignmentReason } from '@ledger/events';
 
 /** The unit's sticky value for this experiment, with the bucket version it was assigned under. */
 export interface StickyAssignment {
@@ -28,14 +29,10 @@ export interface AssignmentResult {
   targeting: TargetingOutcome | null;
 }
 
-export type AssignmentCommand =
-  | { type: 'SaveStickyValue'; persistenceKey: string; stickyValues: StickyValues }
-  | { type: 'DeleteStickyValue'; persistenceKey: string; reason: DeleteReason };
-
 export interface AssignmentDecision {
   result: AssignmentResult;
-  /** What the ledger must append, in order (a retired bucket version is deleted, then the new value saved). */
-  commands: AssignmentCommand[];
+  /** What the ledger must do, in order (a retired bucket version is deleted, then the new value saved). */
+  commands: StorageCommand[];
   /**
    * Whether this decision removes whatever sticky value the unit holds (rules 1 and 2). When no value was
    * seen, the decision appends nothing, so a caller must be sure the absence is not merely unprojected.
@@ -68,7 +65,8 @@ export function decideAssignment(
     return { result: notInExperiment(spec, 'NoUnitID', 'no_unit_id', null, null), commands: [], deletesHeldValue: false };
   }
   const live = spec.status === 'active' ? evaluateLive(spec, unitId, user) : inactive(spec, unitId);
-  const deleteSticky = (reason: DeleteReason): AssignmentCommand[] => (sticky ? [{ type: 'DeleteStickyValue', persistenceKey, reason }] : []);
+  const configName = spec.name;
+  const deleteSticky = (reason: DeleteReason): StorageCommand[] => (sticky ? [{ type: 'DeleteStickyValue', persistenceKey, configName, reason }] : []);
 
   if (!options.persist) return { result: live, commands: deleteSticky('persisted_values_not_provided'), deletesHeldValue: true };
   if (spec.status !== 'active') return { result: live, commands: deleteSticky('experiment_inactive'), deletesHeldValue: true };
@@ -82,7 +80,10 @@ export function decideAssignment(
   if (live.reason !== 'Evaluated') return { result: live, commands, deletesHeldValue: false };
   return {
     result: live,
-    commands: [...commands, { type: 'SaveStickyValue', persistenceKey, stickyValues: toStickyValues(live, specVersion, time) }],
+    commands: [
+      ...commands,
+      { type: 'SaveStickyValue', persistenceKey, configName, stickyValues: toStickyValues(live, specVersion, time), assignment: assignmentRecord(spec, specVersion, live, options) },
+    ],
     deletesHeldValue: false,
   };
 }
@@ -119,6 +120,22 @@ function persisted(sticky: StickyValues, live: AssignmentResult): AssignmentResu
     reason: 'Persisted',
     buckets: live.buckets,
     targeting: live.targeting,
+  };
+}
+
+/** Why the unit got its group, as the saved event records it for the audit trail. */
+function assignmentRecord(spec: ExperimentSpec, specVersion: number, live: AssignmentResult, options: AssignmentOptions): AssignmentRecord {
+  return {
+    experiment: spec.name,
+    experimentVersion: specVersion,
+    bucketVersion: spec.bucketVersion,
+    allocationPercent: spec.allocationPercent,
+    ruleId: live.ruleId,
+    groupName: live.groupName,
+    buckets: live.buckets!,
+    targeting: live.targeting,
+    enforceTargeting: options.enforceTargeting,
+    reason: live.reason,
   };
 }
 

@@ -12,17 +12,17 @@ const key = { persistenceKey: 'test-123:userID', configName: 'exp' };
 describe('deciding what a storage call appends', () => {
   it('given no value, a save appends StickyValueSaved', () => {
     expect(decide({ type: 'SaveStickyValue', ...key, stickyValues: value }, ABSENT)).toEqual({
-      type: 'StickyValueSaved', version: 1, data: { ...key, stickyValues: value },
+      type: 'StickyValueSaved', version: 2, data: { ...key, stickyValues: value },
     });
   });
 
-  it('given a held value, a save is still recorded (the fold will mark it superseded)', () => {
-    expect(decide({ type: 'SaveStickyValue', ...key, stickyValues: value }, held)?.type).toBe('StickyValueSaved');
+  it('given a held value, a save appends nothing: the answer is the value held', () => {
+    expect(decide({ type: 'SaveStickyValue', ...key, stickyValues: value }, held)).toBeNull();
   });
 
   it('given a held value, a delete appends StickyValueDeleted with its reason', () => {
     expect(decide({ type: 'DeleteStickyValue', ...key, reason: 'persisted_values_not_provided' }, held)).toEqual({
-      type: 'StickyValueDeleted', version: 1, data: { ...key, reason: 'persisted_values_not_provided' },
+      type: 'StickyValueDeleted', version: 2, data: { ...key, reason: 'persisted_values_not_provided' },
     });
   });
 

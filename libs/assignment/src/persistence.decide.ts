@@ -1,4 +1,4 @@
-import { type DeleteReason, type LedgerEventData, type StickyValues } from '@ledger/events';
+import { type AssignmentRecord, type DeleteReason, type LedgerEventData, type StickyValues } from '@ledger/events';
 import { type StickyState } from './sticky-state.evolve';
 
 export interface SaveStickyValue {
@@ -6,7 +6,8 @@ export interface SaveStickyValue {
   persistenceKey: string;
   configName: string;
   stickyValues: StickyValues;
-  evaluation?: Record<string, unknown>;
+  /** How an evaluation on the ledger decided the value; absent when an SDK saves through the storage API. */
+  assignment?: AssignmentRecord;
 }
 
 export interface DeleteStickyValue {
@@ -20,28 +21,30 @@ export type StorageCommand = SaveStickyValue | DeleteStickyValue;
 
 /**
  * What a storage command appends to the log, given the unit's state at the caller's read position.
- * A save is always recorded, even over a held value: the fold marks it superseded (first write wins), and
- * the audit trail shows the attempt. A delete of nothing appends nothing: Statsig's SDK deletes on every
- * evaluation made without persisted values, and those must not flood the log.
+ * A save over a value the read model already holds appends nothing: the answer is that value. A save over
+ * absence is recorded even though another may be racing it: the fold settles first-write-wins in log order.
+ * A delete of nothing appends nothing: Statsig's SDK deletes on every evaluation made without persisted
+ * values, and those must not flood the log.
  */
 export function decide(command: StorageCommand, state: StickyState): LedgerEventData | null {
   switch (command.type) {
     case 'SaveStickyValue':
+      if (state.kind === 'held') return null;
       return {
         type: 'StickyValueSaved',
-        version: 1,
+        version: 2,
         data: {
           persistenceKey: command.persistenceKey,
           configName: command.configName,
           stickyValues: command.stickyValues,
-          ...(command.evaluation ? { evaluation: command.evaluation } : {}),
+          ...(command.assignment ? { assignment: command.assignment } : {}),
         },
       };
     case 'DeleteStickyValue':
       if (state.kind === 'absent') return null;
       return {
         type: 'StickyValueDeleted',
-        version: 1,
+        version: 2,
         data: { persistenceKey: command.persistenceKey, configName: command.configName, reason: command.reason },
       };
   }

@@ -6,7 +6,7 @@ const eventArbitrary: fc.Arbitrary<LedgerEvent> = fc.oneof(
   fc.record({ id: fc.uuid({ version: 4 }), group: fc.constantFrom('Control', 'Test', 'Other') }).map(
     ({ id, group }): LedgerEvent => ({
       type: 'StickyValueSaved',
-      version: 1,
+      version: 2,
       data: {
         persistenceKey: 'u:userID',
         configName: 'exp',
@@ -20,18 +20,18 @@ const eventArbitrary: fc.Arbitrary<LedgerEvent> = fc.oneof(
           config_delegate: null,
           explicit_parameters: null,
           time: null,
-          config_version: 1,
+          config_version: 2,
         },
       },
-      metadata: { eventId: id, occurredAt: '2026-11-25T10:00:00.000Z', caller: { apiKeyId: null }, correlationId: 'c', source: 'evaluation' },
+      metadata: { eventId: id, occurredAt: '2026-11-25T10:00:00.000Z', cause: { source: 'evaluation', apiKeyId: null, requestId: 'c' } },
     }),
   ),
   fc.uuid({ version: 4 }).map(
     (id): LedgerEvent => ({
       type: 'StickyValueDeleted',
-      version: 1,
+      version: 2,
       data: { persistenceKey: 'u:userID', configName: 'exp', reason: 'explicit' },
-      metadata: { eventId: id, occurredAt: '2026-11-25T10:00:00.000Z', caller: { apiKeyId: null }, correlationId: 'c', source: 'storage_api' },
+      metadata: { eventId: id, occurredAt: '2026-11-25T10:00:00.000Z', cause: { source: 'storage_api', apiKeyId: null, requestId: 'c' } },
     }),
   ),
 );

@@ -19,19 +19,17 @@ let sequence = 0;
 const metadata = () => ({
   eventId: `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`,
   occurredAt: '2026-11-25T10:00:00.000Z',
-  caller: { apiKeyId: null },
-  correlationId: 'req-1',
-  source: 'storage_api' as const,
+  cause: { source: 'storage_api' as const, apiKeyId: null, requestId: 'req-1' },
 });
 const saved = (value: StickyValues): LedgerEvent => ({
   type: 'StickyValueSaved',
-  version: 1,
+  version: 2,
   data: { persistenceKey: 'test-123:userID', configName: 'checkout_button', stickyValues: value },
   metadata: metadata(),
 });
 const deleted = (): LedgerEvent => ({
   type: 'StickyValueDeleted',
-  version: 1,
+  version: 2,
   data: { persistenceKey: 'test-123:userID', configName: 'checkout_button', reason: 'experiment_inactive' },
   metadata: metadata(),
 });

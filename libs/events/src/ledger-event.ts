@@ -3,16 +3,24 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { compileEventSerializer } from './event-serializer';
 import { registerEventFormats } from './formats';
 import { StickyValueDeletedV1Schema } from './sticky-value-deleted.v1';
+import { StickyValueDeletedV2Schema } from './sticky-value-deleted.v2';
 import { StickyValueSavedV1Schema } from './sticky-value-saved.v1';
+import { StickyValueSavedV2Schema } from './sticky-value-saved.v2';
+import { upcastToCurrent } from './upcasters';
 
 registerEventFormats();
 
-/** Every event version the ledger topic may carry. */
-export const LEDGER_EVENT_SCHEMAS = [StickyValueSavedV1Schema, StickyValueDeletedV1Schema] as const;
+/** Every event version the ledger topic may carry, each with its published schema file. */
+export const LEDGER_EVENT_SCHEMAS = [StickyValueSavedV1Schema, StickyValueDeletedV1Schema, StickyValueSavedV2Schema, StickyValueDeletedV2Schema] as const;
 
-export const LedgerEventSchema = Type.Union([...LEDGER_EVENT_SCHEMAS]);
+/** The versions the ledger writes now; older ones are upcast to these when read, so readers see these only. */
+export const CURRENT_EVENT_SCHEMAS = [StickyValueSavedV2Schema, StickyValueDeletedV2Schema] as const;
+
+export const LedgerEventSchema = Type.Union([...CURRENT_EVENT_SCHEMAS]);
 export type LedgerEvent = Static<typeof LedgerEventSchema>;
 export type LedgerEventType = LedgerEvent['type'];
+/** An event of any version the topic may carry, as written. */
+export type StoredLedgerEvent = Static<(typeof LEDGER_EVENT_SCHEMAS)[number]>;
 /** An event without its envelope metadata (id, time, cause), as the core decides it; the adapter adds the envelope. */
 export type LedgerEventData = Omit<LedgerEvent, 'metadata'>;
 
@@ -29,10 +37,6 @@ for (const schema of LEDGER_EVENT_SCHEMAS) {
   compiled.get(type.const)!.set(version.const, { check: TypeCompiler.Compile(schema), serialize: compileEventSerializer(schema) });
 }
 
-function eventSchemaKey(type: string, version: number): string {
-  return `${type}.v${version}`;
-}
-
 export class InvalidEventError extends Error {
   constructor(readonly reason: string) {
     super(reason);
@@ -40,13 +44,14 @@ export class InvalidEventError extends Error {
   }
 }
 
-export function validateLedgerEvent(candidate: unknown): LedgerEvent {
+/** The candidate, once it has passed the schema of its own type and version. */
+export function validateLedgerEvent(candidate: unknown): StoredLedgerEvent {
   checked(candidate);
-  return candidate as LedgerEvent;
+  return candidate as StoredLedgerEvent;
 }
 
 /** Serialises an event for the topic, refusing one that breaks its schema so no invalid event is ever produced. */
-export function encodeLedgerEvent(event: LedgerEvent): Buffer {
+export function encodeLedgerEvent(event: StoredLedgerEvent): Buffer {
   return Buffer.from(checked(event).serialize(event));
 }
 
@@ -59,10 +64,14 @@ function checked(candidate: unknown): CompiledEventSchema {
   // Check() is the compiled fast path; the error walk runs only for a record that fails it.
   if (schema.check.Check(candidate)) return schema;
   const firstError = schema.check.Errors(candidate).First();
-  throw new InvalidEventError(`${eventSchemaKey(String(type), Number(version))} ${firstError ? `${firstError.path || '/'}: ${firstError.message}` : 'does not match its schema'}`);
+  throw new InvalidEventError(`${String(type)}.v${String(version)} ${firstError ? `${firstError.path || '/'}: ${firstError.message}` : 'does not match its schema'}`);
 }
 
-/** Parses and validates a record read from the topic; throws InvalidEventError with the reason otherwise. */
+/**
+ * Parses and validates a record read from the topic and upcasts it to the current version; throws
+ * InvalidEventError with the reason otherwise. An older record must also fit the current version's
+ * limits once upcast, so every reader can rely on them; whether it does depends on the record alone.
+ */
 export function decodeLedgerEvent(payload: Buffer | null): LedgerEvent {
   if (payload === null) throw new InvalidEventError('record has no value');
   let parsed: unknown;
@@ -71,7 +80,15 @@ export function decodeLedgerEvent(payload: Buffer | null): LedgerEvent {
   } catch {
     throw new InvalidEventError('record value is not JSON');
   }
-  return validateLedgerEvent(parsed);
+  const stored = validateLedgerEvent(parsed);
+  if (stored.version === 2) return stored;
+  const upcast = upcastToCurrent(stored);
+  try {
+    checked(upcast);
+  } catch (error) {
+    throw new InvalidEventError(`${stored.type}.v${stored.version} is beyond what version 2 carries: ${(error as InvalidEventError).reason}`);
+  }
+  return upcast;
 }
 
 /** Record headers that let a consumer route or filter without parsing the value. */

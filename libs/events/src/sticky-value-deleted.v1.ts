@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { EventMetadataSchema } from './event-metadata.schema';
-import { ConfigNameSchema, PersistenceKeySchema } from './persistence-key.schema';
+import { EventMetadataV1Schema } from './event-metadata.schema';
+import { ConfigNameV1Schema, PersistenceKeyV1Schema } from './persistence-key.schema';
 
 export const DELETE_REASONS = [
   'persisted_values_not_provided',
@@ -20,13 +20,13 @@ export const StickyValueDeletedV1Schema = Type.Object(
     version: Type.Literal(1),
     data: Type.Object(
       {
-        persistenceKey: PersistenceKeySchema,
-        configName: ConfigNameSchema,
+        persistenceKey: PersistenceKeyV1Schema,
+        configName: ConfigNameV1Schema,
         reason: Type.Union(DELETE_REASONS.map((reason) => Type.Literal(reason))),
       },
       { additionalProperties: false },
     ),
-    metadata: EventMetadataSchema,
+    metadata: EventMetadataV1Schema,
   },
   { additionalProperties: false, $id: 'urn:assignment-ledger:event:StickyValueDeleted:v1', title: 'StickyValueDeleted v1' },
 );

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { EventMetadataSchema } from './event-metadata.schema';
-import { ConfigNameSchema, PersistenceKeySchema } from './persistence-key.schema';
-import { StickyValuesSchema } from './sticky-values.schema';
+import { EventMetadataV1Schema } from './event-metadata.schema';
+import { ConfigNameV1Schema, PersistenceKeyV1Schema } from './persistence-key.schema';
+import { StickyValuesV1Schema } from './sticky-values.schema';
 
 /**
  * A unit's first evaluation of an active experiment was recorded as its sticky value.
@@ -13,15 +13,15 @@ export const StickyValueSavedV1Schema = Type.Object(
     version: Type.Literal(1),
     data: Type.Object(
       {
-        persistenceKey: PersistenceKeySchema,
-        configName: ConfigNameSchema,
-        stickyValues: StickyValuesSchema,
+        persistenceKey: PersistenceKeyV1Schema,
+        configName: ConfigNameV1Schema,
+        stickyValues: StickyValuesV1Schema,
         /** How the value was decided (experiment version, rule, group, buckets, targeting); absent when an SDK saved it directly. */
         evaluation: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
       },
       { additionalProperties: false },
     ),
-    metadata: EventMetadataSchema,
+    metadata: EventMetadataV1Schema,
   },
   { additionalProperties: false, $id: 'urn:assignment-ledger:event:StickyValueSaved:v1', title: 'StickyValueSaved v1' },
 );

@@ -7,21 +7,19 @@ import { stickyValueFor } from './sticky-values.fixture';
 const metadata = () => ({
   eventId: randomUUID(),
   occurredAt: new Date().toISOString(),
-  caller: { apiKeyId: 'test' },
-  correlationId: 'test',
-  source: 'storage_api' as const,
+  cause: { source: 'storage_api' as const, apiKeyId: 'test', requestId: 'test' },
 });
 
 export const savedEvent = (persistenceKey: string, configName: string, group: string): LedgerEvent => ({
   type: 'StickyValueSaved',
-  version: 1,
+  version: 2,
   data: { persistenceKey, configName, stickyValues: stickyValueFor(group) },
   metadata: metadata(),
 });
 
 export const deletedEvent = (persistenceKey: string, configName: string): LedgerEvent => ({
   type: 'StickyValueDeleted',
-  version: 1,
+  version: 2,
   data: { persistenceKey, configName, reason: 'explicit' },
   metadata: metadata(),
 });

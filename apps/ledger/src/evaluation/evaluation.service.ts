@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type AssignmentCommand, type AssignmentResult, decideAssignment, persistenceKeyFor, type StickyAssignment } from '@ledger/assignment';
-import { type LedgerEventData } from '@ledger/events';
+import { ABSENT, type AssignmentResult, decide, decideAssignment, persistenceKeyFor, type StickyAssignment } from '@ledger/assignment';
 import { type PublishedExperiment } from '../experiments/experiments.repository';
 import { ExperimentsService } from '../experiments/experiments.service';
 import { type StickyRecord } from '../sticky-values/sticky-values.repository';
@@ -51,13 +50,16 @@ export class EvaluationService {
       decision = decideAssignment(spec, version, body.user, stickyAssignment(record), options, time);
     }
     for (const command of decision.commands) {
-      const { event, outcome } = await this.stickyValues.appendAndProject(this.toEvent(command, spec.name, version, decision.result, spec.bucketVersion), { ...context, source: 'evaluation' });
+      // Deletes follow a held value, saves follow absence (a retired value is deleted first).
+      const data = decide(command, command.type === 'DeleteStickyValue' ? (record?.state ?? ABSENT) : ABSENT);
+      if (!data) continue;
+      const { event, outcome } = await this.stickyValues.appendAndProject(data, { ...context, source: 'evaluation' });
       if (command.type === 'DeleteStickyValue') {
         record = null;
         continue;
       }
       if (outcome === 'saved') {
-        record = { state: { kind: 'held', stickyValues: command.stickyValues, savedEventId: event.metadata.eventId, savedAt: event.metadata.occurredAt }, evaluation: { experimentVersion: version } };
+        record = { state: { kind: 'held', stickyValues: command.stickyValues, savedEventId: event.metadata.eventId, savedAt: event.metadata.occurredAt }, assignment: command.assignment ?? null };
       } else {
         // Another server's first evaluation reached the log first (and, lying before ours, is projected too):
         // answer with its value, as every caller will.
@@ -72,33 +74,8 @@ export class EvaluationService {
       ...decision.result,
       sticky:
         held && key
-          ? { key, savedAt: held.savedAt, eventId: held.savedEventId, experimentVersion: numberOrNull(record?.evaluation?.experimentVersion) ?? held.stickyValues.config_version }
+          ? { key, savedAt: held.savedAt, eventId: held.savedEventId, experimentVersion: numberOrNull(record?.assignment?.experimentVersion) ?? held.stickyValues.config_version }
           : null,
-    };
-  }
-
-  private toEvent(command: AssignmentCommand, configName: string, version: number, result: AssignmentResult, bucketVersion: number): LedgerEventData {
-    if (command.type === 'DeleteStickyValue') {
-      return { type: 'StickyValueDeleted', version: 1, data: { persistenceKey: command.persistenceKey, configName, reason: command.reason } };
-    }
-    return {
-      type: 'StickyValueSaved',
-      version: 1,
-      data: {
-        persistenceKey: command.persistenceKey,
-        configName,
-        stickyValues: command.stickyValues,
-        // Why this user got this group: what an audit of the assignment needs.
-        evaluation: {
-          experimentVersion: version,
-          bucketVersion,
-          ruleId: result.ruleId,
-          groupName: result.groupName,
-          buckets: result.buckets,
-          targeting: result.targeting,
-          reason: result.reason,
-        },
-      },
     };
   }
 }
@@ -106,7 +83,7 @@ export class EvaluationService {
 function stickyAssignment(record: StickyRecord | null): StickyAssignment | null {
   if (!record || record.state.kind !== 'held') return null;
   // A value an SDK saved directly carries no bucket version; it counts as the first.
-  return { stickyValues: record.state.stickyValues, bucketVersion: numberOrNull(record.evaluation?.bucketVersion) ?? 1 };
+  return { stickyValues: record.state.stickyValues, bucketVersion: numberOrNull(record.assignment?.bucketVersion) ?? 1 };
 }
 
 const numberOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);

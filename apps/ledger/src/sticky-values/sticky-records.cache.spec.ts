@@ -22,7 +22,7 @@ const held = (group: string): StickyRecord => ({
     savedEventId: `00000000-0000-4000-8000-00000000000${group.length}`,
     savedAt: '2026-11-25T00:00:00.000Z',
   },
-  evaluation: null,
+  assignment: null,
 });
 
 describe('the cache of sticky records', () => {
@@ -51,7 +51,7 @@ describe('the cache of sticky records', () => {
     notifications.progress(0, ['someone-else:userID']);
     await read();
     expect(loads).toBe(1);
-    inReadModel = { state: ABSENT, evaluation: null };
+    inReadModel = { state: ABSENT, assignment: null };
     notifications.progress(0, ['u1:userID']);
     expect((await read()).state).toBe(ABSENT);
     expect(loads).toBe(2);

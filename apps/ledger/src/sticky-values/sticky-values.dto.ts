@@ -1,5 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ConfigNameSchema, DELETE_REASONS, PersistenceKeySchema, StickyValuesSchema } from '@ledger/events';
+import { ConfigNameSchema, DELETE_REASONS, normalizeStickyValues, PersistenceKeySchema, type StickyValues, StickyValuesSchema } from '@ledger/events';
+import { InvalidRequestError, validatorFor } from '@ledger/platform';
+import { allows, type Principal } from '../auth/api-key';
+import { type SaveResult } from './sticky-values.service';
 
 /**
  * What a caller may send as a sticky value: Statsig's wire shape, where the legacy Node SDK's
@@ -21,6 +24,17 @@ export const StickyValuesBodySchema = Type.Object(
 );
 export type StickyValuesBody = Static<typeof StickyValuesBodySchema>;
 
+const validStickyValuesBody = validatorFor(StickyValuesBodySchema, 'sticky value');
+
+/** A sticky value as sent, checked and in its canonical form; `configVersion` may stand for `config_version`, never contradict it. */
+export function stickyValuesOf(body: unknown): StickyValues {
+  const input = validStickyValuesBody(body);
+  if (input.config_version != null && input.configVersion != null && input.config_version !== input.configVersion) {
+    throw new InvalidRequestError('sticky value is invalid: config_version and configVersion disagree', { problems: ['/configVersion must equal /config_version when both are given'] });
+  }
+  return normalizeStickyValues(input);
+}
+
 export const PersistenceKeyParam = PersistenceKeySchema;
 export const ConfigNameParam = ConfigNameSchema;
 
@@ -40,3 +54,8 @@ export const BatchLoadBodySchema = Type.Object(
   { additionalProperties: false },
 );
 export type BatchLoadBody = Static<typeof BatchLoadBodySchema>;
+
+/** The value a unit already holds is a read: a key that may only write learns that the unit is sticky, not what it holds. */
+export function shownTo(caller: Principal, result: SaveResult): SaveResult {
+  return result.outcome === 'already_sticky' && !allows(caller, ['storage:read']) ? { ...result, value: null } : result;
+}

@@ -9,13 +9,13 @@ import { GrpcErrorFilter } from '../errors/grpc-error.filter';
 import { grpcCallContext } from '../grpc/grpc-call-context';
 import { InvalidPersistenceKeyError } from '../errors/ledger-errors';
 import { fromStruct, type ProtoStruct, toStruct } from '../grpc/protobuf-struct';
-import { BatchLoadBodySchema, ConfigNameParam, LoadQuerySchema, PersistenceKeyParam, StickyValuesBodySchema } from './sticky-values.dto';
+import { principalOf } from '../auth/api-key.guard';
+import { BatchLoadBodySchema, ConfigNameParam, LoadQuerySchema, PersistenceKeyParam, shownTo, stickyValuesOf } from './sticky-values.dto';
 import { StickyValuesService } from './sticky-values.service';
 import { type UserPersistedValues } from './sticky-values.repository';
 
 const validKey = validatorFor(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
 const validConfigName = validatorFor(ConfigNameParam, 'config name');
-const validStickyValues = validatorFor(StickyValuesBodySchema, 'sticky value');
 const validLoadQuery = validatorFor(LoadQuerySchema, 'as_of');
 const validBatch = validatorFor(BatchLoadBodySchema, 'batch load');
 const validReason = validatorFor(Type.Union(DELETE_REASONS.map((reason) => Type.Literal(reason))), 'reason');
@@ -56,11 +56,11 @@ export class StickyValuesGrpcController {
   ): Promise<{ outcome: Outcome; eventId: string; value: ProtoStruct | null }> {
     const key = validKey(request.key);
     const configName = validConfigName(request.configName);
-    const input = validStickyValues(fromStruct(request.stickyValues) ?? {});
-    const result = await this.stickyValues.save(key, configName, input, grpcCallContext(metadata, 'storage_api'), { async: request.respondAsync });
+    const stickyValues = stickyValuesOf(fromStruct(request.stickyValues) ?? {});
+    const result = shownTo(principalOf(metadata), await this.stickyValues.save(key, configName, stickyValues, grpcCallContext(metadata, 'storage_api'), { async: request.respondAsync }));
     return {
       outcome: result.outcome.toUpperCase() as Outcome,
-      eventId: result.eventId,
+      eventId: result.eventId ?? '',
       value: 'value' in result && result.value ? toStruct(result.value as StickyValues) : null,
     };
   }

@@ -14,15 +14,16 @@ import {
   LoadQuerySchema,
   type LoadQuery,
   PersistenceKeyParam,
-  StickyValuesBodySchema,
-  type StickyValuesBody,
+  shownTo,
+  stickyValuesOf,
 } from './sticky-values.dto';
+import { type StickyValues } from '@ledger/events';
 import { type DeleteResult, type SaveResult, StickyValuesService } from './sticky-values.service';
 import { type UserPersistedValues } from './sticky-values.repository';
 
 const keyPipe = new TypeBoxValidationPipe(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
 const configNamePipe = new TypeBoxValidationPipe(ConfigNameParam, 'config name');
-const stickyValuesPipe = new TypeBoxValidationPipe(StickyValuesBodySchema, 'sticky value');
+const stickyValuesPipe = { transform: stickyValuesOf };
 const loadQueryPipe = new TypeBoxValidationPipe(LoadQuerySchema, 'query');
 const deleteQueryPipe = new TypeBoxValidationPipe(DeleteQuerySchema, 'query');
 const batchLoadPipe = new TypeBoxValidationPipe(BatchLoadBodySchema, 'batch load');
@@ -53,15 +54,15 @@ export class StickyValuesHttpController {
   async save(
     @Param('key', keyPipe) key: string,
     @Param('configName', configNamePipe) configName: string,
-    @Body(stickyValuesPipe) body: StickyValuesBody,
+    @Body(stickyValuesPipe) stickyValues: StickyValues,
     @Headers('prefer') prefer: string | undefined,
     @RequestId() requestId: string,
     @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SaveResult & { key: string; configName: string }> {
-    const result = await this.stickyValues.save(key, configName, body, { apiKeyId: caller.apiKeyId, requestId, source: 'storage_api' }, { async: wantsAsync(prefer) });
+    const result = await this.stickyValues.save(key, configName, stickyValues, { apiKeyId: caller.apiKeyId, requestId, source: 'storage_api' }, { async: wantsAsync(prefer) });
     void reply.status(result.outcome === 'saved' ? 201 : result.outcome === 'accepted' ? 202 : 200);
-    return { key, configName, ...result };
+    return { key, configName, ...shownTo(caller, result) };
   }
 
   @Delete(':key/:configName')

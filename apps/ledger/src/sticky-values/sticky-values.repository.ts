@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
 import { ABSENT, type ProjectedOutcome, type StickyState } from '@ledger/assignment';
-import { type StickyValues } from '@ledger/events';
+import { type AssignmentRecord, type StickyValues } from '@ledger/events';
 import { boundedDatabaseCall, connectionPoolOf } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
@@ -11,10 +11,13 @@ import { LEDGER_CONFIG } from '../ledger-config.token';
 /** Everything saved under one persistence key: config name -> sticky value (Statsig's UserPersistedValues). */
 export type UserPersistedValues = Record<string, StickyValues>;
 
-/** A unit's state for one config, with the evaluation details its saving event carried (null when an SDK saved it). */
+/**
+ * A unit's state for one config, with how an evaluation decided it (null when an SDK saved it). History
+ * rows projected before version 2 hold version 1's untyped block, which has the same version fields.
+ */
 export interface StickyRecord {
   state: StickyState;
-  evaluation: Record<string, unknown> | null;
+  assignment: Partial<AssignmentRecord> | null;
 }
 
 interface HeldRow {
@@ -74,19 +77,19 @@ export class StickyValuesRepository {
   }
 
   /** The held value with what its saving event recorded about the evaluation (experiment and bucket versions). */
-  async findWithEvaluation(persistenceKey: string, configName: string): Promise<StickyRecord> {
-    const [row] = await this.query<HeldRow & { evaluation: Record<string, unknown> | null }>(
-      `SELECT s.sticky_values, s.saved_event_id, s.saved_at, h.event->'data'->'evaluation' AS evaluation
+  async findWithAssignment(persistenceKey: string, configName: string): Promise<StickyRecord> {
+    const [row] = await this.query<HeldRow & { assignment: Partial<AssignmentRecord> | null }>(
+      `SELECT s.sticky_values, s.saved_event_id, s.saved_at, COALESCE(h.event->'data'->'assignment', h.event->'data'->'evaluation') AS assignment
          FROM read_model.sticky_values s
          LEFT JOIN read_model.sticky_value_history h ON h.event_id = s.saved_event_id
         WHERE s.persistence_key = $1 AND s.config_name = $2`,
       [persistenceKey, configName],
-      'find-sticky-record-with-evaluation',
+      'find-sticky-record-with-assignment',
     );
-    if (!row) return { state: ABSENT, evaluation: null };
+    if (!row) return { state: ABSENT, assignment: null };
     return {
       state: { kind: 'held', stickyValues: row.sticky_values, savedEventId: row.saved_event_id, savedAt: row.saved_at.toISOString() },
-      evaluation: row.evaluation,
+      assignment: row.assignment,
     };
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
-import { ABSENT, decide, type ProjectedOutcome, type StorageCommand } from '@ledger/assignment';
-import { type DeleteReason, type EventSource, type LedgerEvent, type LedgerEventData, normalizeStickyValues, type StickyValues, type StickyValuesInput } from '@ledger/events';
+import { decide, type ProjectedOutcome, type StickyState, type StorageCommand } from '@ledger/assignment';
+import { type DeleteReason, type EventCause, type LedgerEvent, type LedgerEventData, type StickyValues } from '@ledger/events';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics, withEnvelope } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
@@ -12,11 +12,8 @@ import { ProjectionProgress } from '../projection/projection-progress';
 import { StickyRecordsCache } from './sticky-records.cache';
 import { type StickyRecord, StickyValuesRepository, type UserPersistedValues } from './sticky-values.repository';
 
-export interface CallContext {
-  apiKeyId: string | null;
-  requestId: string;
-  source: EventSource;
-}
+/** Who is calling and as part of which request: what the appended event records as its cause. */
+export type CallContext = EventCause;
 
 export interface WriteOptions {
   /** Answer once the event is in the log, without waiting for the read model (`Prefer: respond-async`). */
@@ -25,7 +22,8 @@ export interface WriteOptions {
 
 export type SaveResult =
   | { outcome: 'saved'; eventId: string; value: StickyValues }
-  | { outcome: 'already_sticky'; eventId: string; value: StickyValues | null }
+  /** `eventId` is the save that put the held value there. */
+  | { outcome: 'already_sticky'; eventId: string | null; value: StickyValues | null }
   | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
 
 export type DeleteResult =
@@ -73,17 +71,19 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     return this.repository.loadMany(persistenceKeys);
   }
 
-  async save(persistenceKey: string, configName: string, input: StickyValuesInput, context: CallContext, options: WriteOptions): Promise<SaveResult> {
-    const command: StorageCommand = { type: 'SaveStickyValue', persistenceKey, configName, stickyValues: normalizeStickyValues(input) };
-    // A save is recorded whatever the state (so no read is needed); the fold decides first-write-wins in log order.
-    const data = decide(command, ABSENT)!;
+  async save(persistenceKey: string, configName: string, stickyValues: StickyValues, context: CallContext, options: WriteOptions): Promise<SaveResult> {
+    const command: StorageCommand = { type: 'SaveStickyValue', persistenceKey, configName, stickyValues };
+    // The read model as it stands holds every save acknowledged in the default mode: a value held there is
+    // the answer, and only a save over absence reaches the log, where first-write-wins settles any race.
+    const current = await this.repository.find(persistenceKey, configName);
+    const data = decide(command, current);
+    if (!data) return heldAnswer(current);
     const { event, position } = await this.append(data, context);
     const eventId = event.metadata.eventId;
     if (options.async) return { outcome: 'accepted', eventId, ...position };
     const outcome = await this.projectedOutcome(eventId, position);
-    if (outcome === 'saved') return { outcome: 'saved', eventId, value: command.stickyValues };
-    const current = await this.repository.find(persistenceKey, configName);
-    return { outcome: 'already_sticky', eventId, value: current.kind === 'held' ? current.stickyValues : null };
+    if (outcome === 'saved') return { outcome: 'saved', eventId, value: stickyValues };
+    return heldAnswer(await this.repository.find(persistenceKey, configName));
   }
 
   async delete(persistenceKey: string, configName: string, reason: DeleteReason, context: CallContext, options: WriteOptions): Promise<DeleteResult> {
@@ -106,7 +106,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
       persistenceKey,
       configName,
       () => this.partitioner.partitionOf(persistenceKey),
-      () => this.repository.findWithEvaluation(persistenceKey, configName),
+      () => this.repository.findWithAssignment(persistenceKey, configName),
     );
   }
 
@@ -119,7 +119,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     const partition = this.partitioner.partitionOf(persistenceKey);
     const end = await this.logEnd.endOf(partition);
     await this.progress.waitUntilPosition(partition, end, this.config.readYourWritesTimeoutMs);
-    return this.repository.findWithEvaluation(persistenceKey, configName);
+    return this.repository.findWithAssignment(persistenceKey, configName);
   }
 
   /** Appends an event and waits until the read model applied it; answers what the projection did with it. */
@@ -139,11 +139,15 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async append(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; position: AppendedPosition }> {
-    const event = withEnvelope(data, { apiKeyId: context.apiKeyId, correlationId: context.requestId, source: context.source });
+    const event = withEnvelope(data, context);
     try {
       return { event, position: await withDeadline(this.appender.append(event), this.config.dependencyTimeoutMs, 'the Kafka broker') };
     } catch (error) {
       throw new BrokerUnavailableError(`the event log is unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+function heldAnswer(state: StickyState): SaveResult {
+  return state.kind === 'held' ? { outcome: 'already_sticky', eventId: state.savedEventId, value: state.stickyValues } : { outcome: 'already_sticky', eventId: null, value: null };
 }

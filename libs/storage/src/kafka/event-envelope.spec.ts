@@ -1,8 +1,8 @@
 import { validateLedgerEvent } from '@ledger/events';
 import { withEnvelope } from './event-envelope';
 
-const deleted = { type: 'StickyValueDeleted', version: 1, data: { persistenceKey: 'u-1:userID', configName: 'checkout_button', reason: 'explicit' } } as const;
-const cause = { apiKeyId: 'key-1', correlationId: 'request-1', source: 'storage_api' } as const;
+const deleted = { type: 'StickyValueDeleted', version: 2, data: { persistenceKey: 'u-1:userID', configName: 'checkout_button', reason: 'explicit' } } as const;
+const cause = { apiKeyId: 'key-1', requestId: 'request-1', source: 'storage_api' } as const;
 
 describe('withEnvelope', () => {
   afterEach(() => jest.useRealTimers());
@@ -12,7 +12,7 @@ describe('withEnvelope', () => {
     const first = withEnvelope(deleted, cause);
     const second = withEnvelope(deleted, cause);
     expect(validateLedgerEvent(first)).toBe(first);
-    expect(first.metadata).toEqual({ eventId: expect.any(String), occurredAt: '2026-11-26T08:00:00.123Z', caller: { apiKeyId: 'key-1' }, correlationId: 'request-1', source: 'storage_api' });
+    expect(first.metadata).toEqual({ eventId: expect.any(String), occurredAt: '2026-11-26T08:00:00.123Z', cause });
     expect(second.metadata.eventId).not.toBe(first.metadata.eventId);
     expect(first.data).toEqual(deleted.data);
   });
