@@ -16,6 +16,8 @@ export function allows(principal: Principal, required: readonly Scope[]): boolea
   return principal.scopes.includes('admin') || required.every((scope) => principal.scopes.includes(scope));
 }
 
+/** The id part of a key, as a JSON Schema pattern: what names a key in the API. */
+export const API_KEY_ID_PATTERN = '^[a-z0-9]{16}$';
 const KEY_FORMAT = /^alk_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 
 /** A new key: `alk_<id>_<secret>`. The id finds the row; only the secret's SHA-256 is stored. */

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
-import { NotFoundError, UnauthenticatedError } from '@ledger/platform';
+import { InvalidRequestError, NotFoundError, UnauthenticatedError } from '@ledger/platform';
 import { ApiKeyEntity, boundedDatabaseCall } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 import { BOOTSTRAP_ADMIN_ID, mintApiKey, parseApiKey, type Principal, type Scope, secretMatches, sha256 } from './api-key';
+import { decodeApiKeyCursor, encodeApiKeyCursor } from './api-key-list.cursor';
+import { KEY_CREATIONS, RateLimit } from './rate-limit';
 
 /** How long a looked-up key is trusted before it is read again: the bound on how late a revocation bites. */
 const CACHE_TTL_MS = 10_000;
@@ -19,10 +21,17 @@ export interface ApiKeyView {
   revokedAt: string | null;
 }
 
+export interface ApiKeyPage {
+  apiKeys: ApiKeyView[];
+  /** Passed back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
 @Injectable()
 export class ApiKeysService {
   private readonly cache = new Map<string, { entity: ApiKeyEntity | null; fetchedAt: number }>();
   private readonly bootstrapSha256: Buffer | undefined;
+  private readonly keyCreations = new RateLimit(KEY_CREATIONS, 'this API key has created too many keys');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -43,7 +52,9 @@ export class ApiKeysService {
     return { apiKeyId: entity.id, scopes: entity.scopes as Scope[] };
   }
 
+  /** Limited per calling key, so that a leaked admin key cannot mint keys faster than anyone can revoke them. */
   async create(name: string, scopes: Scope[], createdBy: string): Promise<ApiKeyView & { key: string }> {
+    this.keyCreations.take(createdBy);
     const minted = mintApiKey();
     const entity = await this.guard(() =>
       this.dataSource.getRepository(ApiKeyEntity).save({ id: minted.id, name, scopes, secretSha256: minted.secretSha256, createdBy, createdAt: new Date(), revokedAt: null }),
@@ -51,9 +62,24 @@ export class ApiKeysService {
     return { ...view(entity), key: minted.key };
   }
 
-  async list(): Promise<ApiKeyView[]> {
-    const entities = await this.guard(() => this.dataSource.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC' } }));
-    return entities.map(view);
+  /** Keys in creation order, a page at a time; revoked keys only when asked for. */
+  async list(page: { limit: number; cursor?: string; includeRevoked: boolean }): Promise<ApiKeyPage> {
+    const after = page.cursor === undefined ? undefined : decodeApiKeyCursor(page.cursor);
+    if (page.cursor !== undefined && !after) throw new InvalidRequestError('the cursor is not one this API gave out');
+    // Ordered on milliseconds, the precision a cursor carries, so that a row stored with microseconds is neither
+    // skipped nor repeated. Key creation is rate-limited, so the table stays small enough to sort without an index.
+    const createdAt = "date_trunc('milliseconds', api_key.createdAt)";
+    const query = this.dataSource.getRepository(ApiKeyEntity).createQueryBuilder('api_key');
+    if (!page.includeRevoked) query.andWhere('api_key.revokedAt IS NULL');
+    if (after) query.andWhere(`(${createdAt}, api_key.id) > (:afterAt, :afterId)`, { afterAt: new Date(after.createdAtMs), afterId: after.id });
+    query.orderBy(createdAt, 'ASC').addOrderBy('api_key.id', 'ASC').limit(page.limit + 1);
+    const entities = await this.guard(() => query.getMany());
+    const shown = entities.slice(0, page.limit);
+    const last = shown.at(-1);
+    return {
+      apiKeys: shown.map(view),
+      nextCursor: entities.length > page.limit && last ? encodeApiKeyCursor({ createdAtMs: last.createdAt.getTime(), id: last.id }) : null,
+    };
   }
 
   async revoke(id: string): Promise<ApiKeyView> {

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
 import { type Observable, throwError } from 'rxjs';
-import { ApiError } from '@ledger/platform';
+import { ApiError, TooManyRequestsError } from '@ledger/platform';
 
 const STATUS_BY_HTTP: Record<number, status> = {
   400: status.INVALID_ARGUMENT,
@@ -10,6 +10,7 @@ const STATUS_BY_HTTP: Record<number, status> = {
   404: status.NOT_FOUND,
   409: status.ALREADY_EXISTS,
   413: status.RESOURCE_EXHAUSTED,
+  429: status.RESOURCE_EXHAUSTED,
   503: status.UNAVAILABLE,
 };
 
@@ -22,6 +23,7 @@ export class GrpcErrorFilter implements ExceptionFilter {
     const metadata = new Metadata();
     if (exception instanceof ApiError) {
       metadata.set('error-code', exception.code);
+      if (exception instanceof TooManyRequestsError) metadata.set('retry-after', String(exception.retryAfterSeconds));
       return throwError(() => ({ code: STATUS_BY_HTTP[exception.httpStatus] ?? status.UNKNOWN, message: exception.message, details: exception.message, metadata }));
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));

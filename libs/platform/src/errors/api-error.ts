@@ -43,3 +43,16 @@ export class ForbiddenError extends ApiError {
   readonly code: string = 'FORBIDDEN';
   readonly httpStatus = 403;
 }
+
+/** A limit was reached; `retryAfterSeconds` goes out as `Retry-After` (gRPC: the `retry-after` trailer). */
+export class TooManyRequestsError extends ApiError {
+  readonly code: string = 'TOO_MANY_REQUESTS';
+  readonly httpStatus = 429;
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, { retryAfterSeconds });
+  }
+}
