@@ -51,7 +51,7 @@ describe('API keys and scopes', () => {
     const accepted = await as(writer.key).put('/v1/persisted/who:userID/exp', stickyValueFor('Test'), { prefer: 'respond-async' });
     expect(accepted).toMatchObject({ status: 202, body: { outcome: 'accepted', eventId: expect.any(String) } });
     const events = (await readTopic(environment.brokers, environment.topic, 1)).map((message) => decodeLedgerEvent(message.value));
-    expect(events).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ eventId: accepted.body.eventId, caller: { apiKeyId: writer.id } }) })]);
+    expect(events).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ eventId: accepted.body.eventId, cause: expect.objectContaining({ apiKeyId: writer.id }) }) })]);
   });
 
   it('stops accepting a revoked key', async () => {

@@ -53,8 +53,16 @@ describe('evaluation with persistence, decided on the server', () => {
     const events = (await readTopic(environment.brokers, environment.topic, 1)).map((record) => decodeLedgerEvent(record.value));
     expect(events[0]).toMatchObject({
       type: 'StickyValueSaved',
-      data: { persistenceKey: 'test-123:userID', configName: 'checkout_button', evaluation: { experimentVersion: 1, bucketVersion: 1, ruleId: 'Test', groupName: 'Test', buckets: { allocation: 8026, group: 6974 }, targeting: { passed: true } } },
-      metadata: { source: 'evaluation', caller: { apiKeyId: 'bootstrap-admin' } },
+      version: 2,
+      data: {
+        persistenceKey: 'test-123:userID',
+        configName: 'checkout_button',
+        assignment: {
+          experiment: 'checkout_button', experimentVersion: 1, bucketVersion: 1, allocationPercent: 100, ruleId: 'Test', groupName: 'Test',
+          buckets: { allocation: 8026, group: 6974 }, targeting: { passed: true }, enforceTargeting: false, reason: 'Evaluated',
+        },
+      },
+      metadata: { cause: { source: 'evaluation', apiKeyId: 'bootstrap-admin', requestId: expect.any(String) } },
     });
   });
 

@@ -78,7 +78,7 @@ describe('a save travels from HTTP through the Kafka log into the Postgres read 
     expect(record.key).toBe('test-123:userID');
     expect(record.eventType).toBe('StickyValueSaved');
     expect(decodeLedgerEvent(record.value)).toMatchObject({
-      metadata: { eventId: appended.eventId, correlationId: 'slice-request-1', source: 'storage_api', caller: { apiKeyId: 'bootstrap-admin' } },
+      metadata: { eventId: appended.eventId, cause: { source: 'storage_api', apiKeyId: 'bootstrap-admin', requestId: 'slice-request-1' } },
     });
   });
 

@@ -3,14 +3,18 @@ import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'ka
 import { type DependencyProbe } from '@ledger/platform';
 import { KAFKA, KAFKA_ADMIN, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
 import { type ProjectorConfig } from './config';
+import { classifyBatchFailure } from './batch-failure';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { PROJECTOR_CONFIG } from './projector-config.token';
-import { StickyValuesWriter } from './sticky-values.writer';
+import { type BatchResult, type PartitionBatch, StickyValuesWriter } from './sticky-values.writer';
 
 const RETRY_BACKOFF_MIN_MS = 200;
 const PROJECTOR_SESSION_TIMEOUT_MS = 10_000;
 const PARTITIONS_IN_PARALLEL = 3;
 const RETRY_BACKOFF_MAX_MS = 5_000;
+/** Attempts at a batch that fails for another reason than an outage before its partition is paused for a while. */
+const ATTEMPTS_BEFORE_PAUSING = 3;
+const PAUSE_AFTER_FAILURES_MS = 10_000;
 
 /**
  * Consumes the ledger topic in batches and hands each partition's batch to the writer. While the
@@ -26,6 +30,10 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
   private readonly soughtAfterGap = new Map<number, string>();
   /** Partitions the projector refuses to go on with, and why (readiness reports it). */
   private readonly halted = new Map<number, string>();
+  /** Partitions paused after repeated failures, and why, until their next attempt. */
+  private readonly retrying = new Map<number, string>();
+  /** Records between each partition's projection and its log end, as of its last batch. */
+  private readonly lag = new Map<number, bigint>();
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -67,11 +75,17 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     });
   }
 
-  /** Readiness: down while any partition is halted, with the operator's next step. */
+  /** Readiness: down while any partition is halted, paused after failures, or further behind its log end than the bound. */
   readonly projectionProbe: DependencyProbe = {
     name: 'projection',
     check: async () => {
-      if (this.halted.size > 0) throw new Error([...this.halted.values()].join('; '));
+      const behind = [...this.lag].filter(([, records]) => records > BigInt(this.config.maxLagRecords));
+      const problems = [
+        ...this.halted.values(),
+        ...[...this.retrying].map(([partition, reason]) => `partition ${partition} is paused after failing: ${reason}`),
+        ...behind.map(([partition, records]) => `partition ${partition} is ${records} records behind its log end (bound ${this.config.maxLagRecords})`),
+      ];
+      if (problems.length > 0) throw new Error(problems.join('; '));
     },
   };
 
@@ -105,48 +119,88 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    const partitionBatch: PartitionBatch = {
+      consumerGroup: this.config.kafka.projectorGroupId,
+      topic: batch.topic,
+      partition: batch.partition,
+      records: batch.messages.map(({ offset, key, value }) => ({ offset, key, value })),
+      highWatermark: batch.highWatermark,
+      acceptGap: this.soughtAfterGap.get(batch.partition) !== undefined,
+    };
+    const publish = (letters: Parameters<DeadLetterPublisher['publish']>[2]) => this.deadLetters.publish(batch.topic, batch.partition, letters);
     let backoff = RETRY_BACKOFF_MIN_MS;
+    let failures = 0;
     while (isRunning() && !isStale()) {
       try {
-        const result = await this.writer.apply(
-          {
-            consumerGroup: this.config.kafka.projectorGroupId,
-            topic: batch.topic,
-            partition: batch.partition,
-            records: batch.messages.map(({ offset, key, value }) => ({ offset, key, value })),
-            highWatermark: batch.highWatermark,
-            acceptGap: this.soughtAfterGap.get(batch.partition) !== undefined,
-          },
-          (letters) => this.deadLetters.publish(batch.topic, batch.partition, letters),
-        );
-        if (result.kind === 'gap') {
-          this.logger.warn(`partition ${batch.partition}: batch starts at ${result.firstOffset} but the projection stands at ${result.expectedOffset}; seeking back`);
-          this.soughtAfterGap.set(batch.partition, result.expectedOffset);
-          this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: result.expectedOffset });
-          return;
-        }
-        if (result.kind === 'log_behind_read_model') {
-          // A batch fetched before another member applied more of the partition looks behind too: only
-          // where the log ends now decides.
-          const end = await this.logEndOf(batch.partition);
-          if (end < BigInt(result.nextOffset)) {
-            this.halt(batch.partition, `the read model has applied partition ${batch.partition} up to offset ${result.nextOffset} but its log ends at ${end}: the topic was deleted or recreated, and its new records would be skipped. Rebuild the read model from the log (npm run rebuild -- --accept-differences) or restore the topic`);
-          }
-          return;
-        }
-        this.soughtAfterGap.delete(batch.partition);
-        if (result.deadLettered > 0) this.logger.warn(`partition ${batch.partition}: ${result.deadLettered} invalid record(s) sent to ${this.topics.deadLetters}`);
-        const last = batch.messages[batch.messages.length - 1];
-        if (last) resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
-        await heartbeat();
+        const result = await this.writer.applyBatch(partitionBatch, publish);
+        await this.settle(result, partitionBatch, resolveOffset, commitOffsetsIfNecessary, heartbeat);
         return;
       } catch (error) {
-        this.logger.error(`partition ${batch.partition}: could not apply a batch, retrying in ${backoff} ms: ${(error as Error).message}`);
+        const failure = classifyBatchFailure(error);
+        failures += 1;
+        const message = `partition ${batch.partition}: could not apply a batch (${failure}), retrying in ${backoff} ms: ${(error as Error).message}`;
+        if (failure === 'unavailable') this.logger.warn(message);
+        else this.logger.error(message);
+        if (failure !== 'unavailable' && failures >= ATTEMPTS_BEFORE_PAUSING) {
+          // The fetch loop waits for every batch in hand: a partition that keeps failing steps aside for a while.
+          this.pauseAfterFailures(batch.partition, partitionBatch.records[0]?.offset, (error as Error).message);
+          return;
+        }
         await heartbeat().catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, backoff));
         backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
       }
     }
+  }
+
+  private async settle(
+    result: BatchResult,
+    batch: PartitionBatch,
+    resolveOffset: EachBatchPayload['resolveOffset'],
+    commitOffsetsIfNecessary: EachBatchPayload['commitOffsetsIfNecessary'],
+    heartbeat: EachBatchPayload['heartbeat'],
+  ): Promise<void> {
+    if (result.kind === 'gap') {
+      this.logger.warn(`partition ${batch.partition}: batch starts at ${result.firstOffset} but the projection stands at ${result.expectedOffset}; seeking back`);
+      this.soughtAfterGap.set(batch.partition, result.expectedOffset);
+      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: result.expectedOffset });
+      return;
+    }
+    if (result.kind === 'log_behind_read_model') {
+      // A batch fetched before another member applied more of the partition looks behind too: only
+      // where the log ends now decides.
+      const end = await this.logEndOf(batch.partition);
+      if (end < BigInt(result.nextOffset)) {
+        this.halt(batch.partition, `the read model has applied partition ${batch.partition} up to offset ${result.nextOffset} but its log ends at ${end}: the topic was deleted or recreated, and its new records would be skipped. Rebuild the read model from the log (npm run rebuild -- --accept-differences) or restore the topic`);
+      }
+      return;
+    }
+    this.soughtAfterGap.delete(batch.partition);
+    this.retrying.delete(batch.partition);
+    this.noteLag(batch.partition, BigInt(batch.highWatermark) - BigInt(result.nextOffset));
+    if (result.deadLettered > 0) this.logger.warn(`partition ${batch.partition}: ${result.deadLettered} invalid record(s) sent to ${this.topics.deadLetters}`);
+    const last = batch.records[batch.records.length - 1];
+    if (last) resolveOffset(last.offset);
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+  }
+
+  private noteLag(partition: number, records: bigint): void {
+    const bound = BigInt(this.config.maxLagRecords);
+    const before = this.lag.get(partition) ?? 0n;
+    if (records > bound && before <= bound) this.logger.warn(`partition ${partition}: the projection is ${records} records behind its log end (bound ${bound})`);
+    if (records <= bound && before > bound) this.logger.log(`partition ${partition}: the projection is within ${bound} records of its log end again`);
+    this.lag.set(partition, records < 0n ? 0n : records);
+  }
+
+  /** Steps a failing partition aside (its batch is fetched again when it resumes), so the others go on. */
+  private pauseAfterFailures(partition: number, firstOffset: string | undefined, reason: string): void {
+    this.retrying.set(partition, reason);
+    const topic = this.topics.events;
+    if (firstOffset !== undefined) this.consumer.seek({ topic, partition, offset: firstOffset });
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+    setTimeout(() => {
+      if (!this.halted.has(partition)) this.consumer.resume([{ topic, partitions: [partition] }]);
+    }, PAUSE_AFTER_FAILURES_MS).unref();
   }
 }

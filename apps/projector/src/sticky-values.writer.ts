@@ -2,6 +2,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import { type StickyState } from '@ledger/assignment';
 import { type StickyValues } from '@ledger/events';
 import { PROJECTION_PROGRESS_CHANNEL, projectionProgressPayload, READ_MODEL_SWAP_LOCK_ID } from '@ledger/storage';
+import { classifyBatchFailure, refusalReason } from './batch-failure';
 import { type BatchProjection, decodeRecords, type DeadLetter, type LogRecord, pairId, projectBatch, touchedPairs } from './sticky-values.projection';
 
 export interface PartitionBatch {
@@ -69,20 +70,78 @@ export class StickyValuesWriter {
       await this.writeRows(manager, batch.partition, projection);
       await this.writeHistory(manager, batch.partition, projection);
       const newNext = (BigInt(fresh[fresh.length - 1]!.offset) + 1n).toString();
-      await manager.query(
-        `UPDATE ${this.schema}.projection_positions SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3`,
-        [batch.consumerGroup, batch.topic, batch.partition, newNext],
-      );
-      // Delivered on commit, never before: a writer waiting for this position then reads committed rows.
-      if (this.mode === 'live') {
-        const payload = projectionProgressPayload(
-          { consumerGroup: batch.consumerGroup, topic: batch.topic, partition: batch.partition, nextOffset: newNext },
-          [...new Set(touched.map(([persistenceKey]) => persistenceKey))],
-        );
-        await manager.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, payload]);
-      }
+      await this.storePosition(manager, batch, newNext, [...new Set(touched.map(([persistenceKey]) => persistenceKey))]);
       return { kind: 'applied', applied: fresh.length, skipped, deadLettered: projection.deadLetters.length, nextOffset: newNext };
     });
+  }
+
+  /**
+   * Applies a batch; should Postgres refuse something in it, applies it record by record (see applyOneByOne).
+   * Outages and other failures are the caller's to retry.
+   */
+  async applyBatch(batch: PartitionBatch, publishDeadLetters: (letters: DeadLetter[]) => Promise<void>): Promise<BatchResult> {
+    try {
+      return await this.apply(batch, publishDeadLetters);
+    } catch (error) {
+      if (classifyBatchFailure(error) !== 'record') throw error;
+      return this.applyOneByOne(batch, publishDeadLetters);
+    }
+  }
+
+  /**
+   * Applies a batch Postgres refused, one record per transaction: a record refused alone (a data exception
+   * or a program limit) goes to the dead-letter topic with the reason, its position is passed, and the rest
+   * are applied. The same record is refused alone on every replay, so a rebuild decides the same.
+   */
+  private async applyOneByOne(batch: PartitionBatch, publishDeadLetters: (letters: DeadLetter[]) => Promise<void>): Promise<BatchResult> {
+    let applied = 0;
+    let skipped = 0;
+    let deadLettered = 0;
+    let nextOffset = await this.storedPosition(batch.consumerGroup, batch.topic, batch.partition);
+    for (const [index, record] of batch.records.entries()) {
+      // Records after the first follow one another; only the first may start past the stored position.
+      const single = { ...batch, records: [record], acceptGap: index === 0 ? batch.acceptGap : true };
+      let result: BatchResult;
+      try {
+        result = await this.apply(single, publishDeadLetters);
+      } catch (error) {
+        if (classifyBatchFailure(error) !== 'record') throw error;
+        result = await this.passRefused(single, refusalReason(error), publishDeadLetters);
+      }
+      if (result.kind !== 'applied') return result;
+      applied += result.applied;
+      skipped += result.skipped;
+      deadLettered += result.deadLettered;
+      nextOffset = result.nextOffset;
+    }
+    return { kind: 'applied', applied, skipped, deadLettered, nextOffset };
+  }
+
+  /** Dead-letters one record the read model refused and moves the partition's position past it, in one transaction. */
+  private passRefused(batch: PartitionBatch, reason: string, publishDeadLetters: (letters: DeadLetter[]) => Promise<void>): Promise<BatchResult> {
+    return this.dataSource.transaction(async (manager) => {
+      if (this.mode === 'live') await manager.query('SELECT pg_advisory_xact_lock_shared($1)', [READ_MODEL_SWAP_LOCK_ID]);
+      const nextOffset = await this.lockPosition(manager, batch);
+      const record = batch.records[0]!;
+      if (BigInt(record.offset) < BigInt(nextOffset)) return { kind: 'applied', applied: 0, skipped: 1, deadLettered: 0, nextOffset };
+      await publishDeadLetters([{ record, reason }]);
+      const newNext = (BigInt(record.offset) + 1n).toString();
+      await this.storePosition(manager, batch, newNext, []);
+      return { kind: 'applied', applied: 0, skipped: 0, deadLettered: 1, nextOffset: newNext };
+    });
+  }
+
+  /** Stores the partition's next offset and, for the live projection, announces it on commit with the keys it touched. */
+  private async storePosition(manager: EntityManager, batch: PartitionBatch, nextOffset: string, touchedKeys: string[]): Promise<void> {
+    await manager.query(
+      `UPDATE ${this.schema}.projection_positions SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3`,
+      [batch.consumerGroup, batch.topic, batch.partition, nextOffset],
+    );
+    // Delivered on commit, never before: a writer waiting for this position then reads committed rows.
+    if (this.mode === 'live') {
+      const payload = projectionProgressPayload({ consumerGroup: batch.consumerGroup, topic: batch.topic, partition: batch.partition, nextOffset }, touchedKeys);
+      await manager.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, payload]);
+    }
   }
 
   private async lockPosition(manager: EntityManager, batch: PartitionBatch): Promise<string> {

@@ -1,21 +1,25 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
+import { CarriedJsonObject, isCarriableJson, MAX_JSON_DEPTH, SafeString } from '@ledger/events';
 import { TargetingConditionSchema } from './targeting';
 
-const Parameters = Type.Record(Type.String(), Type.Unknown());
+/** Parameters end up in saved sticky values and in gRPC answers, so they take the carried-JSON limits. */
+const Parameters = CarriedJsonObject();
+/** The deepest a spec can nest: its own levels (spec, groups, group) above a group's parameters. */
+const MAX_SPEC_DEPTH = MAX_JSON_DEPTH + 3;
 
 /** An experiment as published to the registry: one immutable version of it. */
 export const ExperimentSpecSchema = Type.Object(
   {
     idType: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', default: 'userID' }),
     status: Type.Union([Type.Literal('active'), Type.Literal('inactive')]),
-    salt: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    salt: Type.Optional(SafeString({ minLength: 1, maxLength: 200 })),
     allocationPercent: Type.Number({ minimum: 0, maximum: 100 }),
     targeting: Type.Array(TargetingConditionSchema, { default: [] }),
     groups: Type.Array(
       Type.Object(
-        { name: Type.String({ minLength: 1, maxLength: 200 }), weight: Type.Number({ minimum: 0, maximum: 100 }), parameters: Type.Optional(Parameters) },
+        { name: SafeString({ minLength: 1, maxLength: 200 }), weight: Type.Number({ minimum: 0, maximum: 100 }), parameters: Type.Optional(Parameters) },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 100 },
@@ -44,6 +48,10 @@ const hasTwoDecimalsAtMost = (value: number): boolean => Math.abs(value * 100 - 
 
 /** Validates a spec and lists every problem, not only the first, so a publisher fixes them in one go. */
 export function validateExperimentSpec(name: string, candidate: unknown): SpecValidation {
+  // Checked before anything walks it: a spec thousands of levels deep would exhaust the stack of a copy.
+  if (!isCarriableJson(candidate ?? {}, MAX_SPEC_DEPTH)) {
+    return { ok: false, problems: [`/ must be JSON every transport carries: text without U+0000 or lone surrogates, finite numbers, parameters nested at most ${MAX_JSON_DEPTH} deep`] };
+  }
   const withDefaults = Value.Default(ExperimentSpecSchema, structuredClone(candidate ?? {}));
   const problems = [...check.Errors(withDefaults)].map((error) => `${error.path || '/'} ${error.message}`);
   if (problems.length > 0) return { ok: false, problems };

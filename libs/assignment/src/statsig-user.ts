@@ -1,19 +1,23 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { OPTIONAL_UNIT_ID_PATTERN, SafeString } from '@ledger/events';
 
-const Attributes = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null(), Type.Array(Type.String())]));
+const Text = () => SafeString({ maxLength: 4096 });
+const Attributes = Type.Record(Type.String(), Type.Union([Text(), Type.Number(), Type.Boolean(), Type.Null(), Type.Array(Text(), { maxItems: 1000 })]));
+/** A unit id becomes part of the persistence key, so it takes the key's limits (an empty one means no unit). */
+const UnitId = () => Type.String({ pattern: OPTIONAL_UNIT_ID_PATTERN, maxLength: 1024 });
 
 /** A user in Statsig's shape. */
 export const StatsigUserSchema = Type.Object(
   {
-    userID: Type.Optional(Type.String({ maxLength: 512 })),
-    email: Type.Optional(Type.String()),
-    ip: Type.Optional(Type.String()),
-    userAgent: Type.Optional(Type.String()),
-    country: Type.Optional(Type.String()),
-    locale: Type.Optional(Type.String()),
-    appVersion: Type.Optional(Type.String()),
+    userID: Type.Optional(UnitId()),
+    email: Type.Optional(Text()),
+    ip: Type.Optional(Text()),
+    userAgent: Type.Optional(Text()),
+    country: Type.Optional(Text()),
+    locale: Type.Optional(Text()),
+    appVersion: Type.Optional(Text()),
     custom: Type.Optional(Attributes),
-    customIDs: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 512 }))),
+    customIDs: Type.Optional(Type.Record(Type.String(), UnitId())),
     privateAttributes: Type.Optional(Attributes),
   },
   { additionalProperties: false },

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { SafeString } from '@ledger/events';
 import { type StatsigUser } from './statsig-user';
 
 export const TARGETING_OPERATORS = [
@@ -11,13 +12,13 @@ export type TargetingOperator = (typeof TARGETING_OPERATORS)[number];
 
 export const USER_FIELDS = ['userID', 'email', 'ip', 'userAgent', 'country', 'locale', 'appVersion'] as const;
 /** A user field, or an attribute under custom., customIDs. or privateAttributes. */
-export const TARGETING_FIELD_PATTERN = `^(${USER_FIELDS.join('|')}|(custom|customIDs|privateAttributes)\\.[^.]+)$`;
+export const TARGETING_FIELD_PATTERN = `^(${USER_FIELDS.join('|')}|(custom|customIDs|privateAttributes)\\.[^.\\u0000-\\u001f\\ud800-\\udfff]{1,200})$`;
 
 export const TargetingConditionSchema = Type.Object(
   {
     field: Type.String({ pattern: TARGETING_FIELD_PATTERN }),
     operator: Type.Union(TARGETING_OPERATORS.map((operator) => Type.Literal(operator))),
-    values: Type.Array(Type.Union([Type.String(), Type.Number()]), { default: [] }),
+    values: Type.Array(Type.Union([SafeString({ maxLength: 1000 }), Type.Number()]), { default: [], maxItems: 1000 }),
   },
   { additionalProperties: false },
 );

@@ -42,7 +42,8 @@ function carriable(value: unknown, depthLeft: number): boolean {
         for (const item of value) if (!carriable(item, depthLeft - 1)) return false;
         return true;
       }
-      if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
+      // Plain objects only (not Dates, Maps, ...); asked by tag, as a prototype may come from another realm.
+      if (Object.prototype.toString.call(value) !== '[object Object]') return false;
       for (const key in value) {
         if (!SAFE_TEXT.test(key) || !carriable((value as Record<string, unknown>)[key], depthLeft - 1)) return false;
       }

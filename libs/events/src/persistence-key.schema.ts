@@ -6,6 +6,8 @@ const ID_TYPE = '[A-Za-z][A-Za-z0-9_.-]{0,63}';
 
 /** A unit id: 1 to 512 characters, none of them a control character or a lone surrogate. */
 export const UNIT_ID_PATTERN = `^${UNIT_ID_CHARACTER}{1,512}$`;
+/** A unit id or nothing (an empty id means the user has no unit of that type). */
+export const OPTIONAL_UNIT_ID_PATTERN = `^${UNIT_ID_CHARACTER}{0,512}$`;
 /** `<unitID>:<idType>`; the id type is the last segment, so unit ids may themselves hold colons. */
 export const PERSISTENCE_KEY_PATTERN = `^${UNIT_ID_CHARACTER}{1,512}:${ID_TYPE}$`;
 export const CONFIG_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$';

@@ -1,21 +1,15 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { type Static, Type } from '@sinclair/typebox';
+import { SafeString } from '@ledger/events';
 import { NotFoundError, TypeBoxValidationPipe } from '@ledger/platform';
 import { API_KEY_ID_PATTERN, type Principal, SCOPES } from './api-key';
 import { type ApiKeyPage, type ApiKeyView, ApiKeysService } from './api-keys.service';
 import { Caller } from './caller.decorator';
 import { RequireScopes } from './require-scopes.decorator';
 
-/**
- * A string Postgres and JSON keep as given: no U+0000 (a text column refuses it) and no lone surrogate (stored
- * as U+FFFD, so the name read back would differ). Without the `u` flag, TypeBox's pattern sees UTF-16 code units,
- * which is what finding a lone surrogate needs. Local until the shared SafeString schema of @ledger/events lands.
- */
-const SafeName = Type.String({ minLength: 1, maxLength: 200, pattern: '^(?:[^\\u0000\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$' });
-
 const CreateApiKeyBodySchema = Type.Object(
   {
-    name: SafeName,
+    name: SafeString({ minLength: 1, maxLength: 200 }),
     scopes: Type.Array(Type.Union(SCOPES.map((scope) => Type.Literal(scope))), { minItems: 1, uniqueItems: true }),
   },
   { additionalProperties: false },

@@ -207,7 +207,7 @@ class BoundedReplay {
     const bound = this.bounds.get(batch.partition) ?? 0n;
     const within = batch.messages.filter((message) => BigInt(message.offset) < bound);
     if (within.length > 0) {
-      const result = await this.writer.apply(
+      const result = await this.writer.applyBatch(
         {
           consumerGroup: this.projectorGroupId,
           topic: batch.topic,

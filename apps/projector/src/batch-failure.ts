@@ -1,0 +1,30 @@
+import { isDatabaseUnavailable } from '@ledger/storage';
+
+/**
+ * What a failed batch means for the projection:
+ * - `unavailable`: the database cannot be reached; every partition waits alike, so the batch is retried in place;
+ * - `transient`: the database refused this attempt (serialization failure, deadlock, a lock not granted);
+ *   retried with backoff, with the partition paused so the others go on;
+ * - `record`: Postgres refused the data itself (SQLSTATE class 22, a data exception, or 54, a program limit);
+ *   the same record fails on every replay, so it is applied alone and, if it fails alone, dead-lettered;
+ * - `unknown`: anything else (a bug); treated as transient and logged as an error.
+ * A pure function of the error, so a rebuild takes the same decision on the same record.
+ */
+export type BatchFailure = 'unavailable' | 'transient' | 'record' | 'unknown';
+
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '55006']);
+
+export function classifyBatchFailure(error: unknown): BatchFailure {
+  if (isDatabaseUnavailable(error)) return 'unavailable';
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return 'unknown';
+  if (TRANSIENT_SQLSTATES.has(code)) return 'transient';
+  if (/^(22|54)/.test(code)) return 'record';
+  return 'unknown';
+}
+
+/** The reason a dead letter carries for a record Postgres refused. */
+export function refusalReason(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return `the read model refused the record (SQLSTATE ${String(code)}): ${String(message)}`;
+}
