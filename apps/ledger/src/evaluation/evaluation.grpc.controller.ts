@@ -1,6 +1,6 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { type Metadata } from '@grpc/grpc-js';
+import { type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { validatorFor } from '@ledger/platform';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { GrpcErrorFilter } from '../errors/grpc-error.filter';
@@ -31,14 +31,14 @@ export class EvaluationGrpcController {
   ) {}
 
   @GrpcMethod('Evaluation', 'Evaluate')
-  async evaluate(request: EvaluateAllRequest & { experiment: string }, metadata: Metadata) {
+  async evaluate(request: EvaluateAllRequest & { experiment: string }, metadata: Metadata, call: ServerUnaryCall<unknown, unknown>) {
     const name = experimentNamePipe.transform(request.experiment);
-    return toResult(await this.evaluation.evaluate(name, body(request), grpcCallContext(metadata, 'evaluation')));
+    return toResult(await this.evaluation.evaluate(name, body(request), grpcCallContext(metadata, 'evaluation', call)));
   }
 
   @GrpcMethod('Evaluation', 'EvaluateAll')
-  async evaluateAll(request: EvaluateAllRequest, metadata: Metadata) {
-    return { results: (await this.evaluation.evaluateAll(body(request), grpcCallContext(metadata, 'evaluation'))).map(toResult) };
+  async evaluateAll(request: EvaluateAllRequest, metadata: Metadata, call: ServerUnaryCall<unknown, unknown>) {
+    return { results: (await this.evaluation.evaluateAll(body(request), grpcCallContext(metadata, 'evaluation', call))).map(toResult) };
   }
 
   @GrpcMethod('Evaluation', 'GetExperiment')

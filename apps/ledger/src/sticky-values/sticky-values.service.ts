@@ -5,7 +5,7 @@ import { type DeleteReason, type EventSource, type LedgerEvent, type LedgerEvent
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics, withEnvelope } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
-import { ProjectionLagError } from '../errors/ledger-errors';
+import { DeadlineExceededError, ProjectionLagError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 import { LogEndReader } from '../projection/log-end.reader';
 import { ProjectionProgress } from '../projection/projection-progress';
@@ -16,6 +16,8 @@ export interface CallContext {
   apiKeyId: string | null;
   requestId: string;
   source: EventSource;
+  /** When the caller stops waiting, in ms since the epoch; past it nothing is appended, since the caller was told the call failed. */
+  deadline?: number;
 }
 
 export interface WriteOptions {
@@ -139,6 +141,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async append(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; position: AppendedPosition }> {
+    if (context.deadline !== undefined && Date.now() >= context.deadline) throw new DeadlineExceededError();
     const event = withEnvelope(data, { apiKeyId: context.apiKeyId, correlationId: context.requestId, source: context.source });
     try {
       return { event, position: await withDeadline(this.appender.append(event), this.config.dependencyTimeoutMs, 'the Kafka broker') };
