@@ -1,6 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Type } from '@sinclair/typebox';
 import { validatorFor } from '@ledger/platform';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { GrpcErrorFilter } from '../errors/grpc-error.filter';
@@ -13,6 +14,8 @@ import { EvaluateBodySchema } from './evaluation.dto';
 import { type EvaluationResponse, EvaluationService } from './evaluation.service';
 
 const validBody = validatorFor(EvaluateBodySchema, 'evaluation request');
+// Versions start at 1 and proto3 sends an unset field as 0, which means the latest; a negative one means nothing.
+const validVersion = validatorFor(Type.Integer({ minimum: 0 }), 'version');
 
 interface EvaluateAllRequest {
   user: ProtoStruct | null;
@@ -44,7 +47,8 @@ export class EvaluationGrpcController {
   @GrpcMethod('Evaluation', 'GetExperiment')
   async getExperiment(request: { name: string; version: number }) {
     const name = experimentNamePipe.transform(request.name);
-    const published: PublishedExperiment = request.version > 0 ? await this.experiments.version(name, request.version) : await this.experiments.latest(name);
+    const version = validVersion(request.version);
+    const published: PublishedExperiment = version > 0 ? await this.experiments.version(name, version) : await this.experiments.latest(name);
     return { ...published, spec: toStruct({ ...published.spec }), diff: toStruct(published.diff) };
   }
 }
