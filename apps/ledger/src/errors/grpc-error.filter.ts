@@ -10,9 +10,18 @@ const STATUS_BY_HTTP: Record<number, status> = {
   404: status.NOT_FOUND,
   409: status.ALREADY_EXISTS,
   413: status.RESOURCE_EXHAUSTED,
+  414: status.INVALID_ARGUMENT,
+  415: status.INVALID_ARGUMENT,
   429: status.RESOURCE_EXHAUSTED,
+  431: status.INVALID_ARGUMENT,
   503: status.UNAVAILABLE,
+  504: status.DEADLINE_EXCEEDED,
 };
+
+/** A 4xx without its own entry is still the caller's mistake, never UNKNOWN. */
+function grpcStatusOf(httpStatus: number): status {
+  return STATUS_BY_HTTP[httpStatus] ?? (httpStatus < 500 ? status.INVALID_ARGUMENT : status.INTERNAL);
+}
 
 /** gRPC's side of "errors are part of the API": a status code, and the same machine code in the `error-code` trailer. */
 @Catch()
@@ -24,7 +33,7 @@ export class GrpcErrorFilter implements ExceptionFilter {
     if (exception instanceof ApiError) {
       metadata.set('error-code', exception.code);
       if (exception instanceof TooManyRequestsError) metadata.set('retry-after', String(exception.retryAfterSeconds));
-      return throwError(() => ({ code: STATUS_BY_HTTP[exception.httpStatus] ?? status.UNKNOWN, message: exception.message, details: exception.message, metadata }));
+      return throwError(() => ({ code: grpcStatusOf(exception.httpStatus), message: exception.message, details: exception.message, metadata }));
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     metadata.set('error-code', 'INTERNAL');

@@ -23,6 +23,16 @@ export class ProjectionLagError extends ApiError {
   }
 }
 
+/** The caller's deadline passed (or it cancelled) before the event was appended; nothing was. */
+export class DeadlineExceededError extends ApiError {
+  readonly code = 'DEADLINE_EXCEEDED';
+  readonly httpStatus = 504;
+
+  constructor() {
+    super('the deadline passed before the write was appended; nothing was written');
+  }
+}
+
 export class UnknownExperimentError extends ApiError {
   readonly code = 'UNKNOWN_EXPERIMENT';
   readonly httpStatus = 404;

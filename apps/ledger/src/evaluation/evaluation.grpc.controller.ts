@@ -1,6 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { type Metadata } from '@grpc/grpc-js';
+import { type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Type } from '@sinclair/typebox';
 import { validatorFor } from '@ledger/platform';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { GrpcErrorFilter } from '../errors/grpc-error.filter';
@@ -13,6 +14,8 @@ import { EvaluateBodySchema } from './evaluation.dto';
 import { type EvaluationResponse, EvaluationService } from './evaluation.service';
 
 const validBody = validatorFor(EvaluateBodySchema, 'evaluation request');
+// Versions start at 1 and proto3 sends an unset field as 0, which means the latest; a negative one means nothing.
+const validVersion = validatorFor(Type.Integer({ minimum: 0 }), 'version');
 
 interface EvaluateAllRequest {
   user: ProtoStruct | null;
@@ -31,20 +34,21 @@ export class EvaluationGrpcController {
   ) {}
 
   @GrpcMethod('Evaluation', 'Evaluate')
-  async evaluate(request: EvaluateAllRequest & { experiment: string }, metadata: Metadata) {
+  async evaluate(request: EvaluateAllRequest & { experiment: string }, metadata: Metadata, call: ServerUnaryCall<unknown, unknown>) {
     const name = experimentNamePipe.transform(request.experiment);
-    return toResult(await this.evaluation.evaluate(name, body(request), grpcCallContext(metadata, 'evaluation')));
+    return toResult(await this.evaluation.evaluate(name, body(request), grpcCallContext(metadata, 'evaluation', call)));
   }
 
   @GrpcMethod('Evaluation', 'EvaluateAll')
-  async evaluateAll(request: EvaluateAllRequest, metadata: Metadata) {
-    return { results: (await this.evaluation.evaluateAll(body(request), grpcCallContext(metadata, 'evaluation'))).map(toResult) };
+  async evaluateAll(request: EvaluateAllRequest, metadata: Metadata, call: ServerUnaryCall<unknown, unknown>) {
+    return { results: (await this.evaluation.evaluateAll(body(request), grpcCallContext(metadata, 'evaluation', call))).map(toResult) };
   }
 
   @GrpcMethod('Evaluation', 'GetExperiment')
   async getExperiment(request: { name: string; version: number }) {
     const name = experimentNamePipe.transform(request.name);
-    const published: PublishedExperiment = request.version > 0 ? await this.experiments.version(name, request.version) : await this.experiments.latest(name);
+    const version = validVersion(request.version);
+    const published: PublishedExperiment = version > 0 ? await this.experiments.version(name, version) : await this.experiments.latest(name);
     return { ...published, spec: toStruct({ ...published.spec }), diff: toStruct(published.diff) };
   }
 }

@@ -1,11 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { type Metadata } from '@grpc/grpc-js';
+import { type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { type EventSource } from '@ledger/events';
+import { acceptedRequestId } from '@ledger/platform';
 import { principalOf } from '../auth/api-key.guard';
 import { type CallContext } from '../sticky-values/sticky-values.service';
 
-/** Who called over gRPC and under which request id (the caller's `x-request-id`, else a new one). */
-export function grpcCallContext(metadata: Metadata, source: EventSource): CallContext {
-  const given = metadata.get('x-request-id')[0];
-  return { apiKeyId: principalOf(metadata).apiKeyId, requestId: typeof given === 'string' && given ? given : randomUUID(), source };
+/** Who called over gRPC, under which request id (the caller's well-formed `x-request-id`, else a new one), and until when. */
+export function grpcCallContext(metadata: Metadata, source: EventSource, call: ServerUnaryCall<unknown, unknown>): CallContext {
+  return { apiKeyId: principalOf(metadata).apiKeyId, requestId: acceptedRequestId(metadata.get('x-request-id')[0]), source, deadline: deadlineOf(call) };
+}
+
+/** The call's deadline in ms since the epoch; a call already cancelled has nobody waiting for its answer, so its deadline has passed. */
+function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number | undefined {
+  if (call.cancelled) return 0;
+  const deadline = call.getDeadline();
+  const epochMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(epochMs) ? epochMs : undefined;
 }

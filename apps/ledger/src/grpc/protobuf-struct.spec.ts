@@ -11,6 +11,11 @@ describe('google.protobuf.Struct conversion', () => {
       }),
     );
   });
+
+  it.each([NaN, Infinity, -Infinity])('refuses %p, which JSON cannot carry', (number) => {
+    const struct = { fields: { nested: { kind: 'structValue' as const, structValue: { fields: { n: { kind: 'numberValue' as const, numberValue: number } } } } } };
+    expect(() => fromStruct(struct)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+  });
 });
 
 /** Encodes, then decodes as proto-loader presents a Struct: the chosen oneof named in `kind`. */

@@ -1,3 +1,5 @@
+import { InvalidRequestError } from '@ledger/platform';
+
 /** google.protobuf.Struct as @grpc/proto-loader presents it (objects, oneofs as `kind`). */
 export interface ProtoStruct {
   fields?: Record<string, ProtoValue>;
@@ -21,6 +23,8 @@ export function fromStruct(struct: ProtoStruct | null | undefined): Record<strin
 function fromValue(value: ProtoValue): unknown {
   switch (value.kind) {
     case 'numberValue':
+      // JSON has no NaN or Infinity: over HTTP they cannot be sent, and stored they would read back as null.
+      if (!Number.isFinite(value.numberValue)) throw new InvalidRequestError('a number in a google.protobuf.Struct must be finite');
       return value.numberValue;
     case 'stringValue':
       return value.stringValue;

@@ -1,16 +1,27 @@
+import { join } from 'node:path';
 import { EMPTY, of, throwError } from 'rxjs';
-import { type sendUnaryData, type ServerUnaryCall, status } from '@grpc/grpc-js';
-import { UnaryAnswerGrpcServer } from './unary-answer-grpc.server';
+import { type Metadata, type sendUnaryData, type ServerUnaryCall, status } from '@grpc/grpc-js';
+import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
+import { projectRoot } from '@ledger/platform';
+import { refuseUnreadableRequests, UnaryAnswerGrpcServer } from './unary-answer-grpc.server';
 
 const server = new UnaryAnswerGrpcServer({ package: 'test', protoPath: [] });
 
 /** Runs one unary call through the server's method for `handler` and resolves with what reached grpc-js. */
-function answer(handler: () => Promise<unknown>): Promise<{ error: unknown; value: unknown }> {
+function answer(handler: () => Promise<unknown>, request: unknown = { name: 'x' }): Promise<{ error: unknown; value: unknown }> {
   const method = server.createUnaryServiceMethod(handler);
   return new Promise((resolve) => {
     const callback: sendUnaryData<unknown> = (error, value) => resolve({ error, value });
-    method({ request: { name: 'x' }, metadata: {} } as unknown as ServerUnaryCall<unknown, unknown>, callback);
+    method({ request, metadata: {} } as unknown as ServerUnaryCall<unknown, unknown>, callback);
   });
+}
+
+/** The ledger's GetExperiment request deserializer, as the server loads it. */
+function getExperimentDeserializer(): (bytes: Buffer) => unknown {
+  const proto = join(projectRoot(__dirname), 'proto');
+  const definition = loadSync(join(proto, 'assignment_ledger', 'v1', 'evaluation.proto'), { includeDirs: [proto] });
+  refuseUnreadableRequests(definition);
+  return (definition['assignment_ledger.v1.Evaluation'] as Record<string, MethodDefinition<object, object>>)['GetExperiment']!.requestDeserialize;
 }
 
 describe('UnaryAnswerGrpcServer', () => {
@@ -38,5 +49,19 @@ describe('UnaryAnswerGrpcServer', () => {
     expect(rejected.error).toEqual(new Error('boom'));
     const empty = await answer(async () => EMPTY);
     expect(empty.error).toBeInstanceOf(Error);
+  });
+
+  it('reads a well-formed request as before, and answers INVALID_ARGUMENT for bytes that are no message without calling the handler', async () => {
+    const deserialize = getExperimentDeserializer();
+    // Field 1 (name) = "x", field 2 (version) = 3.
+    expect(deserialize(Buffer.from([0x0a, 0x01, 0x78, 0x10, 0x03]))).toMatchObject({ name: 'x', version: 3 });
+
+    const handler = jest.fn(async () => 'ok');
+    // A length-delimited field whose length varint is cut off.
+    const refused = await answer(handler, deserialize(Buffer.from([0x0a, 0x80])));
+    expect(handler).not.toHaveBeenCalled();
+    const error = refused.error as { code: number; metadata: Metadata };
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.metadata.get('error-code')).toEqual(['INVALID_REQUEST']);
   });
 });

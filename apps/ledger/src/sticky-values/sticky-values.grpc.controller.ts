@@ -1,6 +1,6 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { type Metadata } from '@grpc/grpc-js';
+import { type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { Type } from '@sinclair/typebox';
 import { DELETE_REASONS, type StickyValues } from '@ledger/events';
 import { validatorFor } from '@ledger/platform';
@@ -53,11 +53,12 @@ export class StickyValuesGrpcController {
   async save(
     request: { key: string; configName: string; stickyValues: ProtoStruct | null; respondAsync: boolean },
     metadata: Metadata,
+    call: ServerUnaryCall<unknown, unknown>,
   ): Promise<{ outcome: Outcome; eventId: string; value: ProtoStruct | null }> {
     const key = validKey(request.key);
     const configName = validConfigName(request.configName);
     const stickyValues = stickyValuesOf(fromStruct(request.stickyValues) ?? {});
-    const result = shownTo(principalOf(metadata), await this.stickyValues.save(key, configName, stickyValues, grpcCallContext(metadata, 'storage_api'), { async: request.respondAsync }));
+    const result = shownTo(principalOf(metadata), await this.stickyValues.save(key, configName, stickyValues, grpcCallContext(metadata, 'storage_api', call), { async: request.respondAsync }));
     return {
       outcome: result.outcome.toUpperCase() as Outcome,
       eventId: result.eventId ?? '',
@@ -67,11 +68,15 @@ export class StickyValuesGrpcController {
 
   @GrpcMethod('PersistedValues', 'Delete')
   @RequireScopes('storage:write')
-  async delete(request: { key: string; configName: string; reason: string; respondAsync: boolean }, metadata: Metadata): Promise<{ outcome: Outcome; eventId: string }> {
+  async delete(
+    request: { key: string; configName: string; reason: string; respondAsync: boolean },
+    metadata: Metadata,
+    call: ServerUnaryCall<unknown, unknown>,
+  ): Promise<{ outcome: Outcome; eventId: string }> {
     const key = validKey(request.key);
     const configName = validConfigName(request.configName);
     const reason = validReason(request.reason || 'explicit');
-    const result = await this.stickyValues.delete(key, configName, reason, grpcCallContext(metadata, 'storage_api'), { async: request.respondAsync });
+    const result = await this.stickyValues.delete(key, configName, reason, grpcCallContext(metadata, 'storage_api', call), { async: request.respondAsync });
     return { outcome: result.outcome.toUpperCase() as Outcome, eventId: result.eventId ?? '' };
   }
 }

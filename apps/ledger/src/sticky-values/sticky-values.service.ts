@@ -5,7 +5,7 @@ import { type DeleteReason, type EventCause, type LedgerEvent, type LedgerEventD
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics, withEnvelope } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
-import { ProjectionLagError } from '../errors/ledger-errors';
+import { DeadlineExceededError, ProjectionLagError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 import { LogEndReader } from '../projection/log-end.reader';
 import { ProjectionProgress } from '../projection/projection-progress';
@@ -13,7 +13,10 @@ import { StickyRecordsCache } from './sticky-records.cache';
 import { type StickyRecord, StickyValuesRepository, type UserPersistedValues } from './sticky-values.repository';
 
 /** Who is calling and as part of which request: what the appended event records as its cause. */
-export type CallContext = EventCause;
+export interface CallContext extends EventCause {
+  /** When the caller stops waiting, in ms since the epoch; past it nothing is appended, since the caller was told the call failed. */
+  deadline?: number;
+}
 
 export interface WriteOptions {
   /** Answer once the event is in the log, without waiting for the read model (`Prefer: respond-async`). */
@@ -139,7 +142,9 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async append(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; position: AppendedPosition }> {
-    const event = withEnvelope(data, context);
+    if (context.deadline !== undefined && Date.now() >= context.deadline) throw new DeadlineExceededError();
+    const { source, apiKeyId, requestId, traceparent } = context;
+    const event = withEnvelope(data, traceparent === undefined ? { source, apiKeyId, requestId } : { source, apiKeyId, requestId, traceparent });
     try {
       return { event, position: await withDeadline(this.appender.append(event), this.config.dependencyTimeoutMs, 'the Kafka broker') };
     } catch (error) {

@@ -10,7 +10,11 @@ export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
 
 /** Reuses a well-formed caller-supplied X-Request-Id (so traces join up across services), else mints one. */
 export function requestIdOf(request: IncomingMessage): string {
-  const given = request.headers['x-request-id'];
+  return acceptedRequestId(request.headers['x-request-id']);
+}
+
+/** The request id a caller gave (HTTP header or gRPC metadata) when it is well-formed, else a fresh one: one rule for every transport. */
+export function acceptedRequestId(given: unknown): string {
   return typeof given === 'string' && CALLER_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
