@@ -184,7 +184,7 @@ describe('the gRPC transport at its edges', () => {
       expect((await save('trace-3:userID', 'Control', { 'x-request-id': 'has spaces/and slashes' })).response?.outcome).toBe('SAVED');
 
       const records = await readTopic(environment.brokers, environment.topic, await recordsInLog());
-      const correlationOf = (key: string) => JSON.parse(String(records.find((record) => String(record.key) === key)?.value)).metadata.correlationId;
+      const correlationOf = (key: string) => JSON.parse(String(records.find((record) => String(record.key) === key)?.value)).metadata.cause.requestId;
       expect(correlationOf('trace-1:userID')).toBe('upstream-1.a:b_c');
       expect(correlationOf('trace-2:userID')).toMatch(/^[0-9a-f-]{36}$/);
       expect(correlationOf('trace-3:userID')).toMatch(/^[0-9a-f-]{36}$/);

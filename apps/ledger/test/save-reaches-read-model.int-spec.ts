@@ -44,7 +44,12 @@ describe('a save travels from HTTP through the Kafka log into the Postgres read 
   it('appends a valid, keyed event and the projector writes the row', async () => {
     const response = await fetch(`${baseUrl}/v1/persisted/test-123:userID/checkout_button`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'slice-request-1', authorization: `Bearer ${environment.adminKey}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'slice-request-1',
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        authorization: `Bearer ${environment.adminKey}`,
+      },
       body: JSON.stringify(stickyValues),
     });
     // Read your writes: the answer comes once the projector has applied the event.
@@ -78,7 +83,10 @@ describe('a save travels from HTTP through the Kafka log into the Postgres read 
     expect(record.key).toBe('test-123:userID');
     expect(record.eventType).toBe('StickyValueSaved');
     expect(decodeLedgerEvent(record.value)).toMatchObject({
-      metadata: { eventId: appended.eventId, cause: { source: 'storage_api', apiKeyId: 'bootstrap-admin', requestId: 'slice-request-1' } },
+      metadata: {
+        eventId: appended.eventId,
+        cause: { source: 'storage_api', apiKeyId: 'bootstrap-admin', requestId: 'slice-request-1', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      },
     });
   });
 

@@ -9,6 +9,13 @@ export const REQUEST_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
 /** W3C Trace Context `traceparent`, version 00. */
 export const TRACEPARENT_PATTERN = '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$';
 
+const TRACEPARENT = new RegExp(TRACEPARENT_PATTERN);
+
+/** The caller's `traceparent` when it is a valid W3C one (version 00); anything else is not recorded. */
+export function acceptedTraceparent(given: unknown): string | undefined {
+  return typeof given === 'string' && TRACEPARENT.test(given) ? given : undefined;
+}
+
 /** As published in the v1 event schemas; frozen. */
 export const EventMetadataV1Schema = Type.Object(
   {

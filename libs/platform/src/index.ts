@@ -7,7 +7,6 @@ export * from './http/typebox-validation.pipe';
 export * from './lifecycle/bootstrap-service';
 export * from './lifecycle/with-deadline';
 export * from './logging/logger.module';
-export * from './http/request-id.decorator';
 export * from './http/create-http-app';
 export * from './http/public-route.decorator';
 export * from './lifecycle/project-root';

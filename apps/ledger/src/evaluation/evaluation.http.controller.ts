@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { RequestId, TypeBoxValidationPipe } from '@ledger/platform';
-import { type Principal } from '../auth/api-key';
-import { Caller } from '../auth/caller.decorator';
+import { TypeBoxValidationPipe } from '@ledger/platform';
+import { HttpCallContext } from '../http/http-call-context.decorator';
+import { type CallContext } from '../sticky-values/sticky-values.service';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { experimentNamePipe } from '../experiments/experiments.http.controller';
 import { type EvaluateBody, EvaluateBodySchema } from './evaluation.dto';
@@ -16,13 +16,13 @@ export class EvaluationHttpController {
 
   @Post('experiments/:name/evaluate')
   @HttpCode(200)
-  evaluate(@Param('name', experimentNamePipe) name: string, @Body(evaluateBodyPipe) body: EvaluateBody, @Caller() caller: Principal, @RequestId() requestId: string): Promise<EvaluationResponse> {
-    return this.evaluation.evaluate(name, body, { apiKeyId: caller.apiKeyId, requestId, source: 'evaluation' });
+  evaluate(@Param('name', experimentNamePipe) name: string, @Body(evaluateBodyPipe) body: EvaluateBody, @HttpCallContext('evaluation') context: CallContext): Promise<EvaluationResponse> {
+    return this.evaluation.evaluate(name, body, context);
   }
 
   @Post('evaluate')
   @HttpCode(200)
-  async evaluateAll(@Body(evaluateBodyPipe) body: EvaluateBody, @Caller() caller: Principal, @RequestId() requestId: string): Promise<{ results: EvaluationResponse[] }> {
-    return { results: await this.evaluation.evaluateAll(body, { apiKeyId: caller.apiKeyId, requestId, source: 'evaluation' }) };
+  async evaluateAll(@Body(evaluateBodyPipe) body: EvaluateBody, @HttpCallContext('evaluation') context: CallContext): Promise<{ results: EvaluationResponse[] }> {
+    return { results: await this.evaluation.evaluateAll(body, context) };
   }
 }

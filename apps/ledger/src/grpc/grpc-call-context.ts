@@ -1,12 +1,18 @@
 import { type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
-import { type EventSource } from '@ledger/events';
+import { acceptedTraceparent, type EventSource } from '@ledger/events';
 import { acceptedRequestId } from '@ledger/platform';
 import { principalOf } from '../auth/api-key.guard';
 import { type CallContext } from '../sticky-values/sticky-values.service';
 
-/** Who called over gRPC, under which request id (the caller's well-formed `x-request-id`, else a new one), and until when. */
+/**
+ * Who called over gRPC, under which request id (the caller's well-formed `x-request-id`, else a new one), which
+ * trace (a valid `traceparent`), and until when.
+ */
 export function grpcCallContext(metadata: Metadata, source: EventSource, call: ServerUnaryCall<unknown, unknown>): CallContext {
-  return { apiKeyId: principalOf(metadata).apiKeyId, requestId: acceptedRequestId(metadata.get('x-request-id')[0]), source, deadline: deadlineOf(call) };
+  const context: CallContext = { apiKeyId: principalOf(metadata).apiKeyId, requestId: acceptedRequestId(metadata.get('x-request-id')[0]), source, deadline: deadlineOf(call) };
+  const traceparent = acceptedTraceparent(metadata.get('traceparent')[0]);
+  if (traceparent !== undefined) context.traceparent = traceparent;
+  return context;
 }
 
 /** The call's deadline in ms since the epoch; a call already cancelled has nobody waiting for its answer, so its deadline has passed. */

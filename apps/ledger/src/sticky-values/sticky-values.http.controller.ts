@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
-import { RequestId, TypeBoxValidationPipe } from '@ledger/platform';
+import { TypeBoxValidationPipe } from '@ledger/platform';
 import { type Principal } from '../auth/api-key';
 import { Caller } from '../auth/caller.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';
@@ -18,7 +18,8 @@ import {
   stickyValuesOf,
 } from './sticky-values.dto';
 import { type StickyValues } from '@ledger/events';
-import { type DeleteResult, type SaveResult, StickyValuesService } from './sticky-values.service';
+import { type CallContext, type DeleteResult, type SaveResult, StickyValuesService } from './sticky-values.service';
+import { HttpCallContext } from '../http/http-call-context.decorator';
 import { type UserPersistedValues } from './sticky-values.repository';
 
 const keyPipe = new TypeBoxValidationPipe(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
@@ -56,11 +57,11 @@ export class StickyValuesHttpController {
     @Param('configName', configNamePipe) configName: string,
     @Body(stickyValuesPipe) stickyValues: StickyValues,
     @Headers('prefer') prefer: string | undefined,
-    @RequestId() requestId: string,
+    @HttpCallContext('storage_api') context: CallContext,
     @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SaveResult & { key: string; configName: string }> {
-    const result = await this.stickyValues.save(key, configName, stickyValues, { apiKeyId: caller.apiKeyId, requestId, source: 'storage_api' }, { async: wantsAsync(prefer) });
+    const result = await this.stickyValues.save(key, configName, stickyValues, context, { async: wantsAsync(prefer) });
     void reply.status(result.outcome === 'saved' ? 201 : result.outcome === 'accepted' ? 202 : 200);
     return { key, configName, ...shownTo(caller, result) };
   }
@@ -72,17 +73,10 @@ export class StickyValuesHttpController {
     @Param('configName', configNamePipe) configName: string,
     @Query(deleteQueryPipe) query: DeleteQuery,
     @Headers('prefer') prefer: string | undefined,
-    @RequestId() requestId: string,
-    @Caller() caller: Principal,
+    @HttpCallContext('storage_api') context: CallContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DeleteResult & { key: string; configName: string }> {
-    const result = await this.stickyValues.delete(
-      key,
-      configName,
-      query.reason ?? 'explicit',
-      { apiKeyId: caller.apiKeyId, requestId, source: 'storage_api' },
-      { async: wantsAsync(prefer) },
-    );
+    const result = await this.stickyValues.delete(key, configName, query.reason ?? 'explicit', context, { async: wantsAsync(prefer) });
     void reply.status(result.outcome === 'accepted' ? 202 : 200);
     return { key, configName, ...result };
   }
