@@ -33,6 +33,19 @@ export class DeadlineExceededError extends ApiError {
   }
 }
 
+/**
+ * The event is in the log but the projector refused it (see its dead-letter topic): a gap in the input
+ * contract, so a bug, answered as one, with the event named.
+ */
+export class RefusedByReadModelError extends ApiError {
+  readonly code = 'REFUSED_BY_READ_MODEL';
+  readonly httpStatus = 500;
+
+  constructor(eventId: string) {
+    super(`event ${eventId} is in the log, but the read model refused it and it went to the dead-letter topic`, { eventId });
+  }
+}
+
 export class UnknownExperimentError extends ApiError {
   readonly code = 'UNKNOWN_EXPERIMENT';
   readonly httpStatus = 404;

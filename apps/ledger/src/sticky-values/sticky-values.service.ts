@@ -5,7 +5,7 @@ import { type DeleteReason, type EventCause, type LedgerEvent, type LedgerEventD
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics, withEnvelope } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
-import { DeadlineExceededError, ProjectionLagError } from '../errors/ledger-errors';
+import { DeadlineExceededError, ProjectionLagError, RefusedByReadModelError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 import { LogEndReader } from '../projection/log-end.reader';
 import { ProjectionProgress } from '../projection/projection-progress';
@@ -126,19 +126,22 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   /** Appends an event and waits until the read model applied it; answers what the projection did with it. */
-  async appendAndProject(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; outcome: ProjectedOutcome | undefined }> {
+  async appendAndProject(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; outcome: ProjectedOutcome }> {
     const { event, position } = await this.append(data, context);
     return { event, outcome: await this.projectedOutcome(event.metadata.eventId, position) };
   }
 
-  private async projectedOutcome(eventId: string, position: AppendedPosition): Promise<ProjectedOutcome | undefined> {
+  private async projectedOutcome(eventId: string, position: AppendedPosition): Promise<ProjectedOutcome> {
     try {
       await this.progress.waitUntilApplied(position.partition, BigInt(position.offset), this.config.readYourWritesTimeoutMs);
     } catch (error) {
       if (error instanceof ProjectionLagError) throw new ProjectionLagError({ ...position, eventId });
       throw error;
     }
-    return this.repository.outcomeOf(eventId);
+    const outcome = await this.repository.outcomeOf(eventId);
+    // Passed but not recorded: the projector dead-lettered it, which the input contract is there to prevent.
+    if (outcome === undefined) throw new RefusedByReadModelError(eventId);
+    return outcome;
   }
 
   private async append(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; position: AppendedPosition }> {
