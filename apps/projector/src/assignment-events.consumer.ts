@@ -64,7 +64,12 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     await this.consumer.subscribe({ topic: this.topics.events, fromBeginning: true });
     // The database, not Kafka's committed offset, says where each partition's projection stands.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      void this.seekToStoredPositions(payload.memberAssignment[this.topics.events] ?? []);
+      const assigned = payload.memberAssignment[this.topics.events] ?? [];
+      // What readiness says of a partition is this member's to say only while it holds the partition.
+      for (const partition of [...this.retrying.keys(), ...this.lag.keys()]) {
+        if (!assigned.includes(partition)) this.forget(partition);
+      }
+      void this.seekToStoredPositions(assigned);
     });
     await this.consumer.run({
       eachBatchAutoResolve: false,
@@ -191,6 +196,11 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     if (records > bound && before <= bound) this.logger.warn(`partition ${partition}: the projection is ${records} records behind its log end (bound ${bound})`);
     if (records <= bound && before > bound) this.logger.log(`partition ${partition}: the projection is within ${bound} records of its log end again`);
     this.lag.set(partition, records < 0n ? 0n : records);
+  }
+
+  private forget(partition: number): void {
+    this.retrying.delete(partition);
+    this.lag.delete(partition);
   }
 
   /** Steps a failing partition aside (its batch is fetched again when it resumes), so the others go on. */
