@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type Logger as PinoLogger } from 'pino';
 import { requestIdOf, SERVICE_LOGGER } from '../logging/logger.module';
 import { PinoNestLogger } from '../logging/pino-nest-logger';
+import { answerClientError, answerRouterRefusal, MAX_PARAM_LENGTH } from './framework-refusals';
 
 /** Largest request body any endpoint accepts; larger ones get 413 before any work is done. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -21,6 +22,10 @@ export async function createHttpApp(
     genReqId: requestIdOf,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Refusals that happen before any route runs, answered in the documented shape; these run only on errors.
+    frameworkErrors: answerRouterRefusal,
+    clientErrorHandler: answerClientError,
   });
   const server = adapter.getInstance();
   server.addHook('onRequest', async (request, reply) => {
