@@ -1,5 +1,6 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { createTestEnvironment, stickyValueFor, type TestEnvironment } from '@ledger/testing';
 import { type LedgerStack, startLedgerStack } from './ledger-stack';
 
@@ -124,6 +125,106 @@ describe('HTTP edges: every refusal leaves as {"error": {"code", "message"}}', (
       const response = await sendBytes(`GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nx-padding: ${'p'.repeat(20_000)}\r\n\r\n`);
       expect(response).toMatchObject({ status: 431, body: refusal('HEADERS_TOO_LARGE') });
       expect(response.headers).toMatchObject({ connection: 'close' });
+    });
+  });
+
+  describe('request bodies', () => {
+    const savePath = '/v1/persisted/bodies:userID/exp';
+
+    it('answers a body that is not JSON with 400 INVALID_JSON', async () => {
+      for (const sent of ['{"value":', 'not json', '{"__proto__":{"polluted":true}}']) {
+        expect({ sent, ...(await send('PUT', savePath, { headers: { 'content-type': 'application/json' }, body: sent })) }).toMatchObject({ sent, status: 400, body: refusal('INVALID_JSON') });
+      }
+    });
+
+    it('answers a save without a body with 400 INVALID_REQUEST saying it has no body', async () => {
+      for (const headers of [{ 'content-type': 'application/json', 'content-length': '0' }, { 'content-length': '0' }, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }]) {
+        const response = await send('PUT', savePath, { headers });
+        expect(response).toMatchObject({ status: 400, body: refusal('INVALID_REQUEST') });
+        expect(response.body.error.message).toMatch(/no body/);
+      }
+      expect(await send('POST', '/v1/persisted/batch-load', { headers: { 'content-type': 'application/json' } })).toMatchObject({ status: 400, body: refusal('INVALID_REQUEST') });
+    });
+
+    it('answers a body over 64 KiB with 413 PAYLOAD_TOO_LARGE, with or without a content-length', async () => {
+      const body = JSON.stringify({ ...stickyValueFor('Control'), json_value: { blob: 'x'.repeat(70 * 1024) } });
+      expect(await send('PUT', savePath, { headers: { 'content-type': 'application/json' }, body })).toMatchObject({ status: 413, body: refusal('PAYLOAD_TOO_LARGE') });
+      expect(await send('PUT', savePath, { headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body })).toMatchObject({
+        status: 413,
+        body: refusal('PAYLOAD_TOO_LARGE'),
+      });
+    });
+
+    it('answers a non-JSON content type with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+      const json = JSON.stringify(stickyValueFor('Control'));
+      for (const type of ['text/plain', 'application/octet-stream', 'application/merge-patch+json', 'application/vnd.ledger+json']) {
+        expect({ type, ...(await send('PUT', savePath, { headers: { 'content-type': type }, body: json })) }).toMatchObject({ type, status: 415, body: refusal('UNSUPPORTED_MEDIA_TYPE') });
+      }
+      expect(await send('PUT', savePath, { body: json })).toMatchObject({ status: 415, body: refusal('UNSUPPORTED_MEDIA_TYPE') });
+    });
+
+    it('refuses a form-encoded body with 415 and creates no API key', async () => {
+      const form = 'name=from-a-form&scopes=storage%3Aread&scopes=evaluate';
+      expect(await send('POST', '/v1/api-keys', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).toMatchObject({
+        status: 415,
+        body: refusal('UNSUPPORTED_MEDIA_TYPE'),
+      });
+      const listed = await send('GET', '/v1/api-keys');
+      expect(listed.status).toBe(200);
+      expect(listed.body.apiKeys).not.toContainEqual(expect.objectContaining({ name: 'from-a-form' }));
+    });
+
+    it('refuses a body with any content-encoding with 415: the service does not decode bodies', async () => {
+      const json = JSON.stringify(stickyValueFor('Control'));
+      const encoded = [
+        { encoding: 'gzip', body: gzipSync(json) },
+        { encoding: 'identity', body: json },
+        { encoding: 'br', body: json },
+      ];
+      for (const { encoding, body } of encoded) {
+        const response = await send('PUT', savePath, { headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body });
+        expect({ encoding, ...response }).toMatchObject({ encoding, status: 415, body: refusal('UNSUPPORTED_MEDIA_TYPE') });
+      }
+      expect((await send('GET', '/v1/persisted/bodies:userID')).body).toEqual({ key: 'bodies:userID', values: {} });
+    });
+
+    it('accepts application/json with parameters', async () => {
+      const response = await sendJson('PUT', '/v1/persisted/charset:userID/exp', stickyValueFor('Control'), { 'content-type': 'application/json; charset=utf-8' });
+      expect(response).toMatchObject({ status: 201, body: { outcome: 'saved' } });
+      const typeCase = await sendJson('PUT', '/v1/persisted/charset:userID/exp2', stickyValueFor('Test'), { 'content-type': 'Application/JSON;charset=UTF-8' });
+      expect(typeCase).toMatchObject({ status: 201, body: { outcome: 'saved' } });
+    });
+  });
+
+  describe('bodiless requests, whatever their content-type header says', () => {
+    const headerSets: OutgoingHttpHeaders[] = [
+      { 'content-type': 'application/json', 'content-length': '0' },
+      { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      { 'content-type': 'text/plain', 'content-length': '0' },
+      { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '0' },
+      { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': '0' },
+    ];
+
+    it('deletes with a JSON content type and no body (as storage adapters send it)', async () => {
+      expect(await sendJson('PUT', '/v1/persisted/bodiless:userID/exp', stickyValueFor('Control'))).toMatchObject({ status: 201 });
+      expect(await send('DELETE', '/v1/persisted/bodiless:userID/exp', { headers: { 'content-type': 'application/json', 'content-length': '0' } })).toMatchObject({
+        status: 200,
+        body: { outcome: 'deleted' },
+      });
+      for (const headers of headerSets) {
+        expect({ case: JSON.stringify(headers), ...(await send('DELETE', '/v1/persisted/bodiless:userID/exp', { headers })) }).toMatchObject({ case: JSON.stringify(headers), status: 200, body: { outcome: 'absent' } });
+      }
+    });
+
+    it('loads and lists with any content type and no body', async () => {
+      for (const headers of headerSets) {
+        expect({ case: JSON.stringify(headers), ...(await send('GET', '/v1/persisted/bodiless:userID', { headers })) }).toMatchObject({ case: JSON.stringify(headers), status: 200, body: { values: {} } });
+        expect({ case: JSON.stringify(headers), ...(await send('GET', '/v1/api-keys', { headers })) }).toMatchObject({ case: JSON.stringify(headers), status: 200 });
+      }
+    });
+
+    it('ignores a body sent with GET, as HTTP gives it no meaning', async () => {
+      expect(await send('GET', '/v1/persisted/bodiless:userID', { headers: { 'content-type': 'text/plain', 'content-length': '7' }, body: 'ignored' })).toMatchObject({ status: 200, body: { values: {} } });
     });
   });
 

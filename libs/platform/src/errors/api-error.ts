@@ -44,6 +44,14 @@ export class ForbiddenError extends ApiError {
   readonly httpStatus = 403;
 }
 
+export class InvalidJsonError extends InvalidRequestError {
+  override readonly code = 'INVALID_JSON';
+
+  constructor() {
+    super('the request body is not valid JSON');
+  }
+}
+
 export class InvalidUrlError extends InvalidRequestError {
   override readonly code = 'INVALID_URL';
 
@@ -65,6 +73,11 @@ export class HeadersTooLargeError extends ApiError {
 export class PayloadTooLargeError extends ApiError {
   readonly code = 'PAYLOAD_TOO_LARGE';
   readonly httpStatus = 413;
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly httpStatus = 415;
 }
 
 export class RequestTimeoutError extends ApiError {

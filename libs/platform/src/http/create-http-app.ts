@@ -5,6 +5,7 @@ import { type Logger as PinoLogger } from 'pino';
 import { requestIdOf, SERVICE_LOGGER } from '../logging/logger.module';
 import { PinoNestLogger } from '../logging/pino-nest-logger';
 import { answerClientError, answerRouterRefusal, MAX_PARAM_LENGTH } from './framework-refusals';
+import { registerRequestBodyParsers } from './request-body-parsers';
 
 /** Largest request body any endpoint accepts; larger ones get 413 before any work is done. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -28,10 +29,11 @@ export async function createHttpApp(
     clientErrorHandler: answerClientError,
   });
   const server = adapter.getInstance();
+  registerRequestBodyParsers(server);
   server.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger: false, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger: false, abortOnError: false, bodyParser: false });
   const logger = app.get<PinoLogger>(SERVICE_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   // One line per request, health probes aside; the Authorization header never reaches a log.
