@@ -1,20 +1,15 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { ApiError, TooManyRequestsError } from '@ledger/platform';
+import { ApiError, apiErrorBody, TooManyRequestsError } from '@ledger/platform';
 
-interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
+type ErrorBody = ReturnType<typeof apiErrorBody>;
 
-/** Fastify's own request errors (body parsing and limits) mapped to our codes. */
-const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'request body is larger than 64 KiB' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_JSON', message: 'request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_REQUEST', message: 'request body is empty' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_REQUEST', message: 'content-length does not match the body' },
-};
-
+/**
+ * Codes for errors that reach the filter with only a status: Nest turns Fastify's errors (a body over the
+ * limit, a content-length the body does not match, a content-type that is no media type) into bare
+ * HttpExceptions, and answers unknown routes with a NotFoundException. The router's and Node's refusals
+ * never reach a filter (see framework-refusals in platform).
+ */
 const STATUS_CODES: Record<number, string> = {
   400: 'INVALID_REQUEST',
   401: 'UNAUTHENTICATED',
@@ -33,7 +28,8 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const [status, body] = this.toResponse(exception);
-    if (status >= 500 && !(exception instanceof ApiError)) {
+    // A 503 is an outage the caller is told of; any 500, ours or not, is a bug.
+    if (status === 500 || (status > 500 && !(exception instanceof ApiError))) {
       const requestId = host.switchToHttp().getRequest<FastifyRequest>().id;
       this.logger.error({ requestId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception) });
     }
@@ -42,12 +38,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 
   private toResponse(exception: unknown): [number, ErrorBody] {
-    if (exception instanceof ApiError) {
-      return [exception.httpStatus, { error: { code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) } }];
-    }
-    const frameworkCode = (exception as { code?: unknown })?.code;
-    const known = typeof frameworkCode === 'string' ? FRAMEWORK_ERRORS[frameworkCode] : undefined;
-    if (known) return [known.status, { error: { code: known.code, message: known.message } }];
+    if (exception instanceof ApiError) return [exception.httpStatus, apiErrorBody(exception)];
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return [status, { error: { code: STATUS_CODES[status] ?? `HTTP_${status}`, message: exception.message } }];

@@ -56,3 +56,49 @@ export class TooManyRequestsError extends ApiError {
     super(message, { retryAfterSeconds });
   }
 }
+
+export class InvalidJsonError extends InvalidRequestError {
+  override readonly code = 'INVALID_JSON';
+
+  constructor() {
+    super('the request body is not valid JSON');
+  }
+}
+
+export class InvalidUrlError extends InvalidRequestError {
+  override readonly code = 'INVALID_URL';
+
+  constructor() {
+    super('the URL is malformed: a path segment has bad percent-encoding');
+  }
+}
+
+export class UriTooLongError extends ApiError {
+  readonly code = 'URI_TOO_LONG';
+  readonly httpStatus = 414;
+}
+
+export class HeadersTooLargeError extends ApiError {
+  readonly code = 'HEADERS_TOO_LARGE';
+  readonly httpStatus = 431;
+}
+
+export class PayloadTooLargeError extends ApiError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly httpStatus = 413;
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly httpStatus = 415;
+}
+
+export class RequestTimeoutError extends ApiError {
+  readonly code = 'REQUEST_TIMEOUT';
+  readonly httpStatus = 408;
+}
+
+/** The documented error body: {"error": {"code", "message"}}, with `details` when the error has some. */
+export function apiErrorBody(error: ApiError): { error: { code: string; message: string; details?: Record<string, unknown> } } {
+  return { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+}

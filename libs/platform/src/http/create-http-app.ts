@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type Logger as PinoLogger } from 'pino';
 import { requestIdOf, SERVICE_LOGGER } from '../logging/logger.module';
 import { PinoNestLogger } from '../logging/pino-nest-logger';
+import { answerClientError, answerRouterRefusal, MAX_PARAM_LENGTH } from './framework-refusals';
+import { registerRequestBodyParsers } from './request-body-parsers';
 
 /** Largest request body any endpoint accepts; larger ones get 413 before any work is done. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -21,12 +23,17 @@ export async function createHttpApp(
     genReqId: requestIdOf,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Refusals that happen before any route runs, answered in the documented shape; these run only on errors.
+    frameworkErrors: answerRouterRefusal,
+    clientErrorHandler: answerClientError,
   });
   const server = adapter.getInstance();
+  registerRequestBodyParsers(server);
   server.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger: false, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger: false, abortOnError: false, bodyParser: false });
   const logger = app.get<PinoLogger>(SERVICE_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   // One line per request, health probes aside; the Authorization header never reaches a log.

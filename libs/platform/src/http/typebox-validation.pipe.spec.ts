@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { InvalidRequestError } from '../errors/api-error';
-import { validatorFor } from './typebox-validation.pipe';
+import { TypeBoxValidationPipe, validatorFor } from './typebox-validation.pipe';
 
 const Settings = Type.Object({
   name: Type.String(),
@@ -35,5 +35,18 @@ describe('validatorFor', () => {
     const validate = validatorFor(Settings, 'settings');
     expect(() => validate({ persist: 'yes' })).toThrow(InvalidRequestError);
     expect(() => validate({ persist: 'yes' })).toThrow(/\/name[\s\S]*\/persist|\/persist[\s\S]*\/name/);
+  });
+});
+
+describe('TypeBoxValidationPipe', () => {
+  const pipe = new TypeBoxValidationPipe(Settings, 'settings');
+
+  it('says a request has no body rather than listing what an object lacks', () => {
+    expect(() => pipe.transform(undefined, { type: 'body' })).toThrow(new InvalidRequestError('the request has no body: send the settings as JSON'));
+  });
+
+  it('validates a parameter or a body it is given', () => {
+    expect(pipe.transform({ name: 'a' }, { type: 'body' })).toEqual({ name: 'a', persist: true, limit: 10 });
+    expect(() => pipe.transform(undefined, { type: 'param' })).toThrow(/settings is invalid/);
   });
 });

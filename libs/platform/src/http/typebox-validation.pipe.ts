@@ -1,4 +1,4 @@
-import { type PipeTransform } from '@nestjs/common';
+import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
@@ -34,9 +34,19 @@ function defaultsOnlyOnTopLevelProperties(schema: TSchema): string[] | undefined
 
 /** The same validation as a Nest pipe, for HTTP route parameters and bodies. */
 export class TypeBoxValidationPipe<S extends TSchema> implements PipeTransform<unknown, Static<S>> {
-  readonly transform: (value: unknown) => Static<S>;
+  private readonly validate: (value: unknown) => Static<S>;
 
-  constructor(schema: S, what: string, toError?: ErrorFactory) {
-    this.transform = validatorFor(schema, what, toError);
+  constructor(
+    schema: S,
+    private readonly what: string,
+    toError?: ErrorFactory,
+  ) {
+    this.validate = validatorFor(schema, what, toError);
+  }
+
+  transform(value: unknown, metadata?: ArgumentMetadata): Static<S> {
+    // A request without a body (the body parsers let every bodiless request through) has `undefined` here.
+    if (value === undefined && metadata?.type === 'body') throw new InvalidRequestError(`the request has no body: send the ${this.what} as JSON`);
+    return this.validate(value);
   }
 }
