@@ -245,8 +245,7 @@ describe('API key limits: throttled failures, creation limit, paginated list, va
       const answer = await bootstrap.delete(`/v1/api-keys/${id}`);
       expect({ id: id.slice(0, 20), status: answer.status, code: answer.body?.error?.code }).toEqual({ id: id.slice(0, 20), status: 404, code: 'NOT_FOUND' });
     }
-    // Longer than any path parameter may be (Fastify's maxParamLength, 100): the router answers before the route.
-    expect((await bootstrap.delete(`/v1/api-keys/${'x'.repeat(1_000)}`)).status).toBe(414);
+    expect(await bootstrap.delete(`/v1/api-keys/${'x'.repeat(1_000)}`)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
 
   it('accepts only names Postgres and JSON keep as given', async () => {

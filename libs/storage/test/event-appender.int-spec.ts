@@ -43,7 +43,7 @@ describe('the event appender', () => {
     const admin = kafka.admin();
     await admin.connect();
     const appender = new EventAppender(kafka, environment.topic, await KeyPartitioner.forTopic(admin, environment.topic));
-    const broken = { ...savedEvent('u:userID', 'exp', 'Control'), version: 2 } as never;
+    const broken = { ...savedEvent('u:userID', 'exp', 'Control'), version: 9 } as never;
     await expect(appender.append(broken)).rejects.toThrow('unknown event type/version');
     await admin.disconnect();
   });

@@ -26,9 +26,11 @@ export type StickyValuesBody = Static<typeof StickyValuesBodySchema>;
 
 const validStickyValuesBody = validatorFor(StickyValuesBodySchema, 'sticky value');
 
-/** A sticky value as sent, checked and in its canonical form; `configVersion` may stand for `config_version`, never contradict it. */
-export function stickyValuesOf(body: unknown): StickyValues {
-  const input = validStickyValuesBody(body);
+/** A sticky value as sent, checked and in its canonical form (see canonicalStickyValues). */
+export const stickyValuesOf = (body: unknown): StickyValues => canonicalStickyValues(validStickyValuesBody(body));
+
+/** The canonical form of a valid body; `configVersion` may stand for `config_version`, never contradict it. */
+export function canonicalStickyValues(input: StickyValuesBody): StickyValues {
   if (input.config_version != null && input.configVersion != null && input.config_version !== input.configVersion) {
     throw new InvalidRequestError('sticky value is invalid: config_version and configVersion disagree', { problems: ['/configVersion must equal /config_version when both are given'] });
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, type PipeTransform, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 import { TypeBoxValidationPipe } from '@ledger/platform';
 import { type Principal } from '../auth/api-key';
@@ -14,8 +14,9 @@ import {
   LoadQuerySchema,
   type LoadQuery,
   PersistenceKeyParam,
+  canonicalStickyValues,
   shownTo,
-  stickyValuesOf,
+  StickyValuesBodySchema,
 } from './sticky-values.dto';
 import { type StickyValues } from '@ledger/events';
 import { type CallContext, type DeleteResult, type SaveResult, StickyValuesService } from './sticky-values.service';
@@ -24,7 +25,8 @@ import { type UserPersistedValues } from './sticky-values.repository';
 
 const keyPipe = new TypeBoxValidationPipe(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
 const configNamePipe = new TypeBoxValidationPipe(ConfigNameParam, 'config name');
-const stickyValuesPipe = { transform: stickyValuesOf };
+const stickyValuesBodyPipe = new TypeBoxValidationPipe(StickyValuesBodySchema, 'sticky value');
+const stickyValuesPipe: PipeTransform<unknown, StickyValues> = { transform: (value, metadata) => canonicalStickyValues(stickyValuesBodyPipe.transform(value, metadata)) };
 const loadQueryPipe = new TypeBoxValidationPipe(LoadQuerySchema, 'query');
 const deleteQueryPipe = new TypeBoxValidationPipe(DeleteQuerySchema, 'query');
 const batchLoadPipe = new TypeBoxValidationPipe(BatchLoadBodySchema, 'batch load');

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
-import { decide, type ProjectedOutcome, type StickyState, type StorageCommand } from '@ledger/assignment';
+import { ABSENT, decide, type ProjectedOutcome, type StickyState, type StorageCommand } from '@ledger/assignment';
 import { type DeleteReason, type EventCause, type LedgerEvent, type LedgerEventData, type StickyValues } from '@ledger/events';
-import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
+import { BrokerUnavailableError, DatabaseUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics, withEnvelope } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { DeadlineExceededError, ProjectionLagError, RefusedByReadModelError } from '../errors/ledger-errors';
@@ -78,7 +78,11 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     const command: StorageCommand = { type: 'SaveStickyValue', persistenceKey, configName, stickyValues };
     // The read model as it stands holds every save acknowledged in the default mode: a value held there is
     // the answer, and only a save over absence reaches the log, where first-write-wins settles any race.
-    const current = await this.repository.find(persistenceKey, configName);
+    // Without the read model the log still takes the save: absence is assumed and the fold decides.
+    const current = await this.repository.find(persistenceKey, configName).catch((error: unknown) => {
+      if (error instanceof DatabaseUnavailableError) return ABSENT;
+      throw error;
+    });
     const data = decide(command, current);
     if (!data) return heldAnswer(current);
     const { event, position } = await this.append(data, context);
