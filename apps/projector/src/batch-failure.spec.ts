@@ -9,6 +9,7 @@ describe('what a failed batch means', () => {
     ['a shutdown', pgError('57P01'), 'unavailable'],
     ['our own deadline', new DeadlineExceededError('the database', 10), 'unavailable'],
     ['a refused socket', Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }), 'unavailable'],
+    ['a rebalance while committing', Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), { name: 'KafkaJSProtocolError' }), 'unavailable'],
     ['a serialization failure', pgError('40001'), 'transient'],
     ['a deadlock', pgError('40P01'), 'transient'],
     ['an unsupported Unicode escape', pgError('22P05', 'unsupported Unicode escape sequence'), 'record'],

@@ -2,7 +2,8 @@ import { isDatabaseUnavailable } from '@ledger/storage';
 
 /**
  * What a failed batch means for the projection:
- * - `unavailable`: the database cannot be reached; every partition waits alike, so the batch is retried in place;
+ * - `unavailable`: the database or the broker cannot be reached, or the group is rebalancing; every partition
+ *   waits alike, so the batch is retried in place (until a rebalance makes it stale);
  * - `transient`: the database refused this attempt (serialization failure, deadlock, a lock not granted);
  *   retried with backoff, with the partition paused so the others go on;
  * - `record`: Postgres refused the data itself (SQLSTATE class 22, a data exception, or 54, a program limit);
@@ -15,7 +16,7 @@ export type BatchFailure = 'unavailable' | 'transient' | 'record' | 'unknown';
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '55006']);
 
 export function classifyBatchFailure(error: unknown): BatchFailure {
-  if (isDatabaseUnavailable(error)) return 'unavailable';
+  if (isDatabaseUnavailable(error) || (error instanceof Error && error.name.startsWith('KafkaJS'))) return 'unavailable';
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return 'unknown';
   if (TRANSIENT_SQLSTATES.has(code)) return 'transient';
