@@ -461,8 +461,10 @@ describe('the ledger under hostile and careless input', () => {
     if ([status.INTERNAL, status.UNKNOWN, status.UNAVAILABLE].includes(answer.code)) problems.push(`status ${name}`);
     if (answer.code === status.DEADLINE_EXCEEDED && call.deadlineMs === undefined) problems.push(`no answer within ${ANSWER_TIMEOUT_MS} ms`);
     if (answer.code !== status.OK) {
-      // A call whose deadline passed is ended by the client itself, so no trailer can reach it.
-      if (answer.code !== status.DEADLINE_EXCEEDED && (answer.trailers?.get('error-code') ?? []).length === 0) problems.push('no error-code trailer');
+      // A call whose deadline passed is ended by the client itself, so no trailer can reach it; a message over the
+      // size limit is refused by grpc-js from its length prefix, before any code of the ledger runs.
+      const answeredByGrpcJs = answer.code === status.DEADLINE_EXCEEDED || (answer.code === status.RESOURCE_EXHAUSTED && /larger than max/.test(answer.details ?? ''));
+      if (!answeredByGrpcJs && (answer.trailers?.get('error-code') ?? []).length === 0) problems.push('no error-code trailer');
       if (appended !== 0) problems.push(`${appended} record(s) appended to the topic by a failed call`);
     }
     if (call.expectCode !== undefined && answer.code !== call.expectCode) problems.push(`expected ${status[call.expectCode]}`);
@@ -1000,10 +1002,12 @@ describe('the ledger under hostile and careless input', () => {
 
   let deadlineKeys = 0;
   it(
-    'gRPC deadlines that have passed, or pass during the call, append nothing',
+    // A deadline that passes while the event is on its way to the broker cannot take it back: the caller learns
+    // DEADLINE_EXCEEDED with the outcome unknown (a retry is safe). A deadline already passed must do nothing.
+    'gRPC calls whose deadline has passed append nothing',
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom('Save', 'Delete', 'Evaluate'), fc.constantFrom(-1_000, -1, 0, 1, 2), async (method, deadlineMs) => {
+        fc.asyncProperty(fc.constantFrom('Save', 'Delete', 'Evaluate'), fc.constantFrom(-1_000, -1, 0), async (method, deadlineMs) => {
           const unit = `deadline-${(deadlineKeys += 1)}`;
           const sticky = Buffer.from(protobufStruct(stickyValueFor('Control')));
           const message =
@@ -1072,9 +1076,10 @@ describe('the ledger under hostile and careless input', () => {
     }, 30_000);
 
     it('a save and a load of a deep-but-allowed value round-trip on HTTP and gRPC', async () => {
-      // json_value nested 30 containers deep, inside what every transport carries.
-      let jsonValue: Record<string, unknown> = { leaf: 'é\ud83d\ude00', n: -1.5 };
-      for (let level = 1; level < 30; level += 1) jsonValue = { [`level${level}`]: level % 2 ? [jsonValue] : jsonValue };
+      // json_value nested 32 containers deep (objects and arrays), the most every transport carries.
+      let inner: unknown = { leaf: 'é\ud83d\ude00', n: -1.5 };
+      for (let level = 2; level < 32; level += 1) inner = level % 2 ? [inner] : { [`level${level}`]: inner };
+      const jsonValue: Record<string, unknown> = { level32: inner };
       const value = { ...stickyValueFor('Control'), json_value: jsonValue };
       const grpcCall = <T>(method: 'Load' | 'Save', message: Buffer) =>
         new Promise<T>((resolve, reject) => {
