@@ -6,3 +6,4 @@ export * from './statsig-user';
 export * from './sticky-state.evolve';
 export * from './targeting';
 export * from './experiment-diff';
+export * from './experiment-publish.decide';

@@ -20,6 +20,12 @@ const STATUS_CODES: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+/**
+ * What a 503 asks a client to wait before retrying. A dependency call gives up within DEPENDENCY_TIMEOUT_MS and
+ * the read model usually catches up within a second, so a short wait is enough, and every retry is safe.
+ */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
 /** Every HTTP error, ours or the framework's, leaves as {"error": {"code", "message"}}; a 500 means a bug and is logged. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -34,6 +40,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.error({ requestId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : String(exception) });
     }
     if (exception instanceof TooManyRequestsError) void reply.header('retry-after', String(exception.retryAfterSeconds));
+    else if (status === 503) void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
-import { type ExperimentDiff, type ExperimentSpec } from '@ledger/assignment';
+import { type ExperimentDiff, type ExperimentSpec, type PublishDecision } from '@ledger/assignment';
 import { boundedDatabaseCall } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
@@ -14,6 +14,20 @@ export interface PublishedExperiment {
   publishedBy: string;
   publishedAt: string;
   diff: ExperimentDiff;
+}
+
+/** One line of the experiment list: an experiment as its latest version has it. */
+export interface ExperimentSummary {
+  name: string;
+  version: number;
+  status: ExperimentSpec['status'];
+  publishedAt: string;
+}
+
+export interface PublishResult {
+  outcome: 'published' | 'unchanged';
+  /** The version added, or the latest one when nothing was. */
+  experiment: PublishedExperiment;
 }
 
 interface Row {
@@ -43,21 +57,27 @@ export class ExperimentsRepository {
   ) {}
 
   /**
-   * Adds the next version, serialised per experiment name so two publishers never take the same number,
-   * and tells every ledger instance on commit so their cached copies go.
+   * Adds the next version unless `decide` finds the latest one already says the same, serialised per experiment
+   * name so two publishers never take the same number (nor both add one spec), and tells every ledger instance on
+   * commit so their cached copies go.
    */
-  publish(name: string, build: (previous: PublishedExperiment | null) => { spec: ExperimentSpec; diff: ExperimentDiff }, publishedBy: string): Promise<PublishedExperiment> {
+  publish(name: string, decide: (latest: PublishedExperiment | null) => PublishDecision, publishedBy: string): Promise<PublishResult> {
     return this.bounded(() =>
       this.dataSource.transaction(async (manager) => {
         await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`experiment:${name}`]);
-        const [latest]: Row[] = await manager.query('SELECT * FROM experiment_versions WHERE name = $1 ORDER BY version DESC LIMIT 1', [name]);
-        const { spec, diff } = build(latest ? toPublished(latest) : null);
+        const [latestRow]: Row[] = await manager.query('SELECT * FROM experiment_versions WHERE name = $1 ORDER BY version DESC LIMIT 1', [name]);
+        const latest = latestRow ? toPublished(latestRow) : null;
+        const decision = decide(latest);
+        if (decision.kind === 'unchanged') {
+          if (!latest) throw new Error(`publishing ${name}: nothing was published to keep`);
+          return { outcome: 'unchanged' as const, experiment: latest };
+        }
         const [row]: Row[] = await manager.query(
           'INSERT INTO experiment_versions (name, version, spec, published_by, diff) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-          [name, (latest?.version ?? 0) + 1, JSON.stringify(spec), publishedBy, JSON.stringify(diff)],
+          [name, (latest?.version ?? 0) + 1, JSON.stringify(decision.spec), publishedBy, JSON.stringify(decision.diff)],
         );
         await manager.query('SELECT pg_notify($1, $2)', [EXPERIMENT_PUBLISHED_CHANNEL, name]);
-        return toPublished(row!);
+        return { outcome: 'published' as const, experiment: toPublished(row!) };
       }),
     );
   }
@@ -75,6 +95,18 @@ export class ExperimentsRepository {
   async versions(name: string): Promise<PublishedExperiment[]> {
     const rows = await this.bounded<Row[]>(() => this.dataSource.query('SELECT * FROM experiment_versions WHERE name = $1 ORDER BY version', [name]));
     return rows.map(toPublished);
+  }
+
+  /** The latest version of each experiment named after `afterName` (all when undefined), by name, at most `limit`. */
+  async latestPage(afterName: string | undefined, limit: number): Promise<ExperimentSummary[]> {
+    const rows = await this.bounded<Array<{ name: string; version: number; status: ExperimentSpec['status']; published_at: Date }>>(() =>
+      this.dataSource.query(
+        `SELECT DISTINCT ON (name) name, version, spec->>'status' AS status, published_at FROM experiment_versions
+         WHERE $1::text IS NULL OR name > $1 ORDER BY name, version DESC LIMIT $2`,
+        [afterName ?? null, limit],
+      ),
+    );
+    return rows.map((row) => ({ name: row.name, version: row.version, status: row.status, publishedAt: row.published_at.toISOString() }));
   }
 
   /** The latest version of every experiment whose latest version is active. */

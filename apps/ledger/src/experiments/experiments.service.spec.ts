@@ -1,18 +1,26 @@
 import { checkoutButtonSpec } from '@ledger/testing';
 import { type DatabaseNotifications } from '../database/database-notifications';
-import { type ExperimentsRepository, type PublishedExperiment } from './experiments.repository';
+import { type ExperimentsRepository, type ExperimentSummary, type PublishedExperiment, type PublishResult } from './experiments.repository';
 import { ExperimentsService } from './experiments.service';
 import { PublishedExperimentsCache } from './published-experiments.cache';
 
 /** Versions kept in memory, numbered like the real table. */
 class InMemoryExperiments {
   readonly rows: PublishedExperiment[] = [];
-  async publish(name: string, build: Parameters<ExperimentsRepository['publish']>[1], publishedBy: string): Promise<PublishedExperiment> {
+  async publish(name: string, decide: Parameters<ExperimentsRepository['publish']>[1], publishedBy: string): Promise<PublishResult> {
     const previous = this.rows.filter((row) => row.name === name).at(-1) ?? null;
-    const { spec, diff } = build(previous);
-    const row = { name, version: (previous?.version ?? 0) + 1, spec, publishedBy, publishedAt: new Date(0).toISOString(), diff };
+    const decision = decide(previous);
+    if (decision.kind === 'unchanged') return { outcome: 'unchanged', experiment: previous! };
+    const row = { name, version: (previous?.version ?? 0) + 1, spec: decision.spec, publishedBy, publishedAt: new Date(0).toISOString(), diff: decision.diff };
     this.rows.push(row);
-    return row;
+    return { outcome: 'published', experiment: row };
+  }
+  async latestPage(afterName: string | undefined, limit: number): Promise<ExperimentSummary[]> {
+    const names = [...new Set(this.rows.map((row) => row.name))].sort().filter((name) => afterName === undefined || name > afterName);
+    return names.slice(0, limit).map((name) => {
+      const latest = this.rows.filter((row) => row.name === name).at(-1)!;
+      return { name, version: latest.version, status: latest.spec.status, publishedAt: latest.publishedAt };
+    });
   }
   async latest(name: string): Promise<PublishedExperiment | undefined> {
     return this.rows.filter((row) => row.name === name).at(-1);
@@ -28,11 +36,13 @@ const silentNotifications = { listening: true, subscribe: async () => undefined 
 
 describe('the experiment registry', () => {
   let service: ExperimentsService;
+  let repository: InMemoryExperiments;
 
   beforeEach(async () => {
     const cache = new PublishedExperimentsCache(silentNotifications);
     await cache.onModuleInit();
-    service = new ExperimentsService(new InMemoryExperiments() as unknown as ExperimentsRepository, cache);
+    repository = new InMemoryExperiments();
+    service = new ExperimentsService(repository as unknown as ExperimentsRepository, cache);
   });
 
   it('serves the version it has just published from its next read, before any notice arrives', async () => {
@@ -44,5 +54,26 @@ describe('the experiment registry', () => {
     expect(await service.latest('checkout_button')).toMatchObject({ version: 2, spec: { allocationPercent: 0 } });
     await service.publish('checkout_button', checkoutButtonSpec({ status: 'inactive' }), 'publisher');
     expect(await service.allActive()).toEqual([]);
+  });
+
+  it('keeps the latest version when the same spec is published again', async () => {
+    const first = await service.publish('checkout_button', checkoutButtonSpec(), 'publisher');
+    const again = await service.publish('checkout_button', checkoutButtonSpec({ salt: 'checkout_button', bucketVersion: 1 }), 'someone else');
+    expect(first.outcome).toBe('published');
+    expect(again).toEqual({ outcome: 'unchanged', experiment: first.experiment });
+    expect(repository.rows).toHaveLength(1);
+  });
+
+  it('lists the latest version of each experiment a page at a time, and refuses a cursor it did not give out', async () => {
+    for (const name of ['c', 'a', 'b']) await service.publish(name, checkoutButtonSpec(), 'publisher');
+    await service.publish('a', checkoutButtonSpec({ status: 'inactive' }), 'publisher');
+    const first = await service.list({ limit: 2 });
+    expect(first.experiments).toEqual([
+      { name: 'a', version: 2, status: 'inactive', publishedAt: expect.any(String) },
+      { name: 'b', version: 1, status: 'active', publishedAt: expect.any(String) },
+    ]);
+    const second = await service.list({ limit: 2, cursor: first.nextCursor! });
+    expect(second).toEqual({ experiments: [expect.objectContaining({ name: 'c' })], nextCursor: null });
+    await expect(service.list({ limit: 2, cursor: 'made-up' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
   });
 });

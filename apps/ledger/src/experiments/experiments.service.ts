@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { diffSpecs, validateExperimentSpec } from '@ledger/assignment';
+import { decidePublish, validateExperimentSpec } from '@ledger/assignment';
+import { InvalidRequestError } from '@ledger/platform';
 import { InvalidExperimentSpecError, UnknownExperimentError } from '../errors/ledger-errors';
-import { ExperimentsRepository, type PublishedExperiment } from './experiments.repository';
+import { decodeExperimentCursor, encodeExperimentCursor } from './experiment-list.cursor';
+import { ExperimentsRepository, type ExperimentSummary, type PublishedExperiment, type PublishResult } from './experiments.repository';
 import { PublishedExperimentsCache } from './published-experiments.cache';
+
+export interface ExperimentPage {
+  experiments: ExperimentSummary[];
+  /** Passed back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
 
 /** The experiment registry: publishing validated, immutable versions, with who published them and what changed. */
 @Injectable()
@@ -12,16 +20,21 @@ export class ExperimentsService {
     private readonly cache: PublishedExperimentsCache,
   ) {}
 
-  async publish(name: string, candidate: unknown, publishedBy: string): Promise<PublishedExperiment> {
+  async publish(name: string, candidate: unknown, publishedBy: string): Promise<PublishResult> {
     const validation = validateExperimentSpec(name, candidate);
     if (!validation.ok) throw new InvalidExperimentSpecError(validation.problems);
-    const published = await this.repository.publish(
-      name,
-      (previous) => ({ spec: validation.spec, diff: diffSpecs(previous ? { ...previous.spec } : null, { ...validation.spec }) }),
-      publishedBy,
-    );
-    this.cache.published(name);
-    return published;
+    const result = await this.repository.publish(name, (latest) => decidePublish(latest?.spec ?? null, validation.spec), publishedBy);
+    if (result.outcome === 'published') this.cache.published(name);
+    return result;
+  }
+
+  async list(page: { limit: number; cursor?: string }): Promise<ExperimentPage> {
+    const after = page.cursor === undefined ? undefined : decodeExperimentCursor(page.cursor);
+    if (page.cursor !== undefined && after === undefined) throw new InvalidRequestError('the cursor is not one this API gave out');
+    const found = await this.repository.latestPage(after, page.limit + 1);
+    const shown = found.slice(0, page.limit);
+    const last = shown.at(-1);
+    return { experiments: shown, nextCursor: found.length > page.limit && last ? encodeExperimentCursor(last.name) : null };
   }
 
   async latest(name: string): Promise<PublishedExperiment> {

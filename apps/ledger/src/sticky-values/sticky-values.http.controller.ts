@@ -65,6 +65,7 @@ export class StickyValuesHttpController {
   ): Promise<SaveResult & { key: string; configName: string }> {
     const result = await this.stickyValues.save(key, configName, stickyValues, context, { async: wantsAsync(prefer) });
     void reply.status(result.outcome === 'saved' ? 201 : result.outcome === 'accepted' ? 202 : 200);
+    if (result.outcome === 'accepted') void reply.header('preference-applied', 'respond-async');
     return { key, configName, ...shownTo(caller, result) };
   }
 
@@ -80,6 +81,7 @@ export class StickyValuesHttpController {
   ): Promise<DeleteResult & { key: string; configName: string }> {
     const result = await this.stickyValues.delete(key, configName, query.reason ?? 'explicit', context, { async: wantsAsync(prefer) });
     void reply.status(result.outcome === 'accepted' ? 202 : 200);
+    if (result.outcome === 'accepted') void reply.header('preference-applied', 'respond-async');
     return { key, configName, ...result };
   }
 }

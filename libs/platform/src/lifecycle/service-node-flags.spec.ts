@@ -10,7 +10,8 @@ describe('SERVICE_NODE_FLAGS', () => {
 
   it.each([
     ['the image', 'docker/Dockerfile', /CMD \[(.*)\]/g],
-    ['compose', 'docker/compose.yaml', /command: \[(.*)\]/g],
+    // The services' commands; the one-shot migration runs without them.
+    ['compose', 'docker/compose.yaml', /command: \[(.*dist\/apps\/.*)\]/g],
     ['npm run bench', 'package.json', /"bench": "(.*)"/g],
   ])('are passed by %s', (_launcher, path, pattern) => {
     const commands = [...read(path).matchAll(pattern)].map((match) => match[1]!);
