@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { type LedgerEvent } from '@ledger/events';
-import { createKafka, ledgerDataSourceOptions } from '@ledger/storage';
+import { createKafka, KeyPartitioner, ledgerDataSourceOptions } from '@ledger/storage';
 import { createTestEnvironment, eventMix, eventually, expectedReadModel, produceEvents, readTopic, savedEvent, stickyValueFor, type TestEnvironment } from '@ledger/testing';
 import { loadProjectorConfig } from '../src/config';
 import { createProjectorApp } from '../src/projector.app';
@@ -120,5 +120,37 @@ describe('records the read model cannot take never stop the projection', () => {
     const letter = letters.find((candidate) => String(candidate.key) === 'refused-by-postgres:userID');
     expect(String(letter?.headers?.['dead-letter-reason'])).toBe('the read model refused the record (SQLSTATE 22023): refused for the test');
     expect(await ready()).toBe(200);
+  });
+
+  it('pauses a partition that keeps failing while the others go on, says so in readiness, and resumes by itself', async () => {
+    const partitioner = await KeyPartitioner.forTopic(admin, environment.topic);
+    const blocked = 'blocked-unit:userID';
+    const blockedPartition = partitioner.partitionOf(blocked);
+    const elsewhere = Array.from({ length: 40 }, (_, index) => `free-${index}:userID`).filter((key) => partitioner.partitionOf(key) !== blockedPartition);
+    // Not a data exception (class 22) but an error of no known kind (P0001): retried, then stepped aside.
+    await database.query(`
+      CREATE FUNCTION read_model.fail_one_key() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.persistence_key = 'blocked-unit:userID' THEN RAISE EXCEPTION 'failing for the test'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER fail_one_key BEFORE INSERT ON read_model.sticky_value_history FOR EACH ROW EXECUTE FUNCTION read_model.fail_one_key();`);
+    const stuck = savedEvent(blocked, 'exp_d', 'Control');
+    const free = elsewhere.map((key) => savedEvent(key, 'exp_d', 'Test'));
+    await produceEvents(environment.brokers, environment.topic, [stuck, ...free]);
+
+    const readiness = async () => {
+      const response = await fetch(`${await projector.getUrl()}/health/ready`);
+      return { status: response.status, body: JSON.stringify(await response.json()) };
+    };
+    await eventually(async () => ((await readiness()).body.includes(`partition ${blockedPartition} is paused after failing`) ? true : undefined), { timeoutMs: 30_000, what: 'readiness naming the paused partition' });
+    expect((await readiness()).status).toBe(503);
+    const now = await rows();
+    for (const event of free) expect(now.get(`${event.data.persistenceKey}|exp_d`)).toBe(event.metadata.eventId);
+    expect(now.has(`${blocked}|exp_d`)).toBe(false);
+
+    await database.query('DROP TRIGGER fail_one_key ON read_model.sticky_value_history');
+    await eventually(async () => ((await rows()).get(`${blocked}|exp_d`) === stuck.metadata.eventId ? true : undefined), { timeoutMs: 30_000, what: 'the paused partition resuming' });
+    await eventually(async () => ((await readiness()).status === 200 ? true : undefined), { timeoutMs: 10_000, what: 'readiness once the partition caught up' });
   });
 });
