@@ -11,7 +11,7 @@ export const RecordedConditionSchema = Type.Object(
     operator: Type.String({ pattern: '^[a-z_]{1,40}$', description: 'The operator, as in the experiment spec (any, none, gt, version_gte, ...).' }),
     values: Type.Array(Type.Union([SafeString({ maxLength: 1000 }), Type.Number()]), { maxItems: 1000, description: "The condition's values." }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The first targeting condition the user failed, as the experiment version stated it.' },
 );
 
 export const TargetingRecordSchema = Type.Object(
@@ -43,7 +43,7 @@ export const AssignmentRecordSchema = Type.Object(
       { allocation: Bucket('murmur3 of <salt>.allocation.<bucketVersion>.<unitID>, modulo 10000'), group: Bucket('murmur3 of <salt>.group.<bucketVersion>.<unitID>, modulo 10000') },
       { additionalProperties: false, description: "The unit's buckets, each from 0 to 9999." },
     ),
-    targeting: Type.Union([TargetingRecordSchema, Type.Null()]),
+    targeting: Type.Union([TargetingRecordSchema, Type.Null()], { description: 'The targeting outcome of the evaluation; null when targeting was not evaluated.' }),
     enforceTargeting: Type.Union([Type.Boolean(), Type.Null()], {
       description: 'Whether the caller asked for targeting to be checked before honouring a sticky value; null for events recorded before version 2.',
     }),

@@ -51,6 +51,6 @@ export const EventMetadataSchema = Type.Object(
     occurredAt: Type.String({ format: 'date-time', description: 'When the ledger accepted the event (RFC 3339, UTC).' }),
     cause: EventCauseSchema,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "The event's envelope: its id, when the ledger accepted it, and its cause." },
 );
 export type EventMetadata = Static<typeof EventMetadataSchema>;

@@ -9,8 +9,8 @@ import { DELETE_REASONS } from './sticky-value-deleted.v1';
  */
 export const StickyValueDeletedV2Schema = Type.Object(
   {
-    type: Type.Literal('StickyValueDeleted'),
-    version: Type.Literal(2),
+    type: Type.Literal('StickyValueDeleted', { description: 'The event type.' }),
+    version: Type.Literal(2, { description: "The version of the event type's schema." }),
     data: Type.Object(
       {
         persistenceKey: PersistenceKeySchema,
@@ -23,7 +23,7 @@ export const StickyValueDeletedV2Schema = Type.Object(
           },
         ),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, description: "What was removed: the unit's persistence key and the config, and why." },
     ),
     metadata: EventMetadataSchema,
   },

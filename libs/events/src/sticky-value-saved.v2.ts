@@ -13,8 +13,8 @@ import { StickyValuesSchema } from './sticky-values.schema';
  */
 export const StickyValueSavedV2Schema = Type.Object(
   {
-    type: Type.Literal('StickyValueSaved'),
-    version: Type.Literal(2),
+    type: Type.Literal('StickyValueSaved', { description: 'The event type.' }),
+    version: Type.Literal(2, { description: "The version of the event type's schema." }),
     data: Type.Object(
       {
         persistenceKey: PersistenceKeySchema,
@@ -22,7 +22,7 @@ export const StickyValueSavedV2Schema = Type.Object(
         stickyValues: StickyValuesSchema,
         assignment: Type.Optional(AssignmentRecordSchema),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, description: "What was saved: the unit's persistence key, the config, the sticky value and, from an evaluation, why." },
     ),
     metadata: EventMetadataSchema,
   },

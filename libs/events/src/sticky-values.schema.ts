@@ -42,7 +42,7 @@ export const StickyValuesSchema = Type.Object(
     time: nullable(Type.Number(), "Milliseconds since the epoch of the config's version the value was decided under."),
     config_version: nullable(Type.Integer({ minimum: 0 }), "The config's version the value was decided under."),
   },
-  { additionalProperties: false, title: 'StickyValues' },
+  { additionalProperties: false, title: 'StickyValues', description: "The sticky value, in Statsig's wire shape, as SDK adapters save and load it." },
 );
 
 export type StickyValues = Static<typeof StickyValuesSchema>;
