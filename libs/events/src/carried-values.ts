@@ -54,49 +54,45 @@ function carriable(value: unknown, depthLeft: number): boolean {
   }
 }
 
-const FIRST_CONTAINER_REF = '#/$defs/JsonContainerAtDepth1';
-const containerRef = (depth: number) => `#/$defs/JsonContainerAtDepth${depth}`;
+/** The keyword with which the published schemas state the nesting limit (JSON Schema has none for it). */
+export const MAX_DEPTH_KEYWORD = 'x-maxDepth';
+const JSON_VALUE_REF = '#/$defs/CarriedJsonValue';
 
 TypeRegistry.Set('CarriedJsonObject', (_schema, value) => typeof value === 'object' && value !== null && !Array.isArray(value) && isCarriableJson(value));
 TypeRegistry.Set('CarriedJsonValue', (_schema, value) => isCarriableJson(value));
 
+const depthLimit = { [MAX_DEPTH_KEYWORD]: MAX_JSON_DEPTH };
+
 /**
  * A JSON object within the limits above. Checked in code by isCarriableJson; published as a reference to
- * CARRIED_JSON_DEFS, which a schema using it must hold in its root `$defs`.
+ * CARRIED_JSON_DEFS (which a schema using it must hold in its root `$defs`) with the depth stated beside it.
  */
 export const CarriedJsonObject = (options: { description?: string } = {}): TUnsafe<Record<string, unknown>> =>
-  Type.Unsafe<Record<string, unknown>>({ [Kind]: 'CarriedJsonObject', type: 'object', $ref: FIRST_CONTAINER_REF, ...options });
+  Type.Unsafe<Record<string, unknown>>({ [Kind]: 'CarriedJsonObject', type: 'object', $ref: JSON_VALUE_REF, ...depthLimit, ...options });
 
 /** Any JSON value within the limits above (see CarriedJsonObject). */
 export const CarriedJsonValue = (options: { description?: string } = {}): TUnsafe<unknown> =>
-  Type.Unsafe<unknown>({ [Kind]: 'CarriedJsonValue', anyOf: [{ $ref: '#/$defs/JsonScalar' }, { $ref: FIRST_CONTAINER_REF }], ...options });
+  Type.Unsafe<unknown>({ [Kind]: 'CarriedJsonValue', $ref: JSON_VALUE_REF, ...depthLimit, ...options });
 
 /** True for the published form of CarriedJsonObject / CarriedJsonValue (a schema copied as JSON loses its kinds). */
-export function isCarriedJsonNode(node: Record<string, unknown>): boolean {
-  const branches = node.anyOf;
-  return node.$ref === FIRST_CONTAINER_REF || (Array.isArray(branches) && branches.some((branch: { $ref?: unknown }) => branch?.$ref === FIRST_CONTAINER_REF));
-}
+export const isCarriedJsonNode = (node: Record<string, unknown>): boolean => MAX_DEPTH_KEYWORD in node;
 
 /**
- * The JSON Schema form of the limits: one definition per depth, since JSON Schema has no keyword for
- * nesting. A container at depth d holds scalars and containers of depth d + 1; at the last depth, scalars only.
+ * The JSON Schema form of the limits on text and numbers: one recursive definition, so that tools which expand
+ * references meet a cycle rather than a chain. Standard JSON Schema has no keyword for nesting, so each use
+ * states it with `x-maxDepth` (containers, a top-level one counting 1), which a validator can be taught in a
+ * few lines (see carried-values.spec.ts); the ledger checks it on every value it accepts.
  */
-export const CARRIED_JSON_DEFS: Record<string, TSchema> = (() => {
-  const defs: Record<string, unknown> = {
-    JsonScalar: {
-      description: 'A string without U+0000 or lone surrogates, a finite number, a boolean or null.',
-      anyOf: [{ type: 'string', pattern: SAFE_TEXT_PATTERN }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }],
-    },
-  };
-  for (let depth = 1; depth <= MAX_JSON_DEPTH; depth += 1) {
-    const member = depth === MAX_JSON_DEPTH ? { $ref: '#/$defs/JsonScalar' } : { anyOf: [{ $ref: '#/$defs/JsonScalar' }, { $ref: containerRef(depth + 1) }] };
-    defs[`JsonContainerAtDepth${depth}`] = {
-      description: `A JSON object or array nested ${depth} deep (at most ${MAX_JSON_DEPTH}); keys are safe text.`,
-      type: ['object', 'array'],
-      propertyNames: { pattern: SAFE_TEXT_PATTERN },
-      additionalProperties: member,
-      items: member,
-    };
-  }
-  return defs as Record<string, TSchema>;
-})();
+export const CARRIED_JSON_DEFS: Record<string, TSchema> = {
+  CarriedJsonValue: {
+    description: `JSON whose text holds no U+0000 and no lone surrogate and whose numbers are finite; its nesting is bounded where it is used (${MAX_DEPTH_KEYWORD}).`,
+    anyOf: [
+      { type: 'string', pattern: SAFE_TEXT_PATTERN },
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'null' },
+      { type: 'array', items: { $ref: JSON_VALUE_REF } },
+      { type: 'object', propertyNames: { pattern: SAFE_TEXT_PATTERN }, additionalProperties: { $ref: JSON_VALUE_REF } },
+    ],
+  } as unknown as TSchema,
+};
