@@ -1,5 +1,6 @@
 export * from './assignment-record.schema';
 export * from './carried-values';
+export * from './event-headers';
 export * from './event-metadata.schema';
 export * from './formats';
 export * from './ledger-event';
