@@ -64,7 +64,7 @@ describe('the event appender', () => {
     const admin = kafka.admin();
     await admin.connect();
     const appender = new EventAppender(kafka, environment.topic, await KeyPartitioner.forTopic(admin, environment.topic), SOURCE);
-    const broken = { ...savedEvent('u:userID', 'exp', 'Control'), version: 2 } as never;
+    const broken = { ...savedEvent('u:userID', 'exp', 'Control'), version: 3 } as never;
     await expect(appender.append(broken)).rejects.toThrow('unknown event type/version');
     await admin.disconnect();
   });
