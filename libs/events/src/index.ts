@@ -1,3 +1,4 @@
+export * from './asyncapi.document';
 export * from './assignment-record.schema';
 export * from './carried-values';
 export * from './event-headers';
@@ -5,6 +6,7 @@ export * from './event-metadata.schema';
 export * from './formats';
 export * from './ledger-event';
 export * from './persistence-key.schema';
+export * from './schema-catalogue';
 export * from './sticky-value-deleted.v1';
 export * from './sticky-value-deleted.v2';
 export * from './sticky-value-saved.v1';

@@ -1,6 +1,8 @@
 import { CURRENT_EVENT_SCHEMAS, LEDGER_EVENT_SCHEMAS } from './ledger-event';
 import { publishedSchemaFiles } from './published-schemas';
 
+export { PUBLISHED_SCHEMAS_DIR } from './published-schemas';
+
 /** One published event schema, as the ledger lists it for consumers. */
 export interface PublishedSchema {
   /** `<type>.v<version>`, e.g. StickyValueSaved.v2. */
