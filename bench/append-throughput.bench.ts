@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
-import { encodeLedgerEvent, eventHeaders, type LedgerEvent, normalizeStickyValues } from '@ledger/events';
+import { defaultEventSource, encodeLedgerEvent, eventHeadersFor, type LedgerEvent, normalizeStickyValues } from '@ledger/events';
 import { ensureLedgerTopics, EventAppender, KeyPartitioner, ledgerTopics, withEnvelope } from '@ledger/storage';
 import { stickyValueFor } from '@ledger/testing';
 import { kafkaJars } from './bench-infrastructure';
@@ -60,9 +60,10 @@ export async function appendThroughput(brokers: string, log: (line: string) => v
   const topics = { ledger: `bench.${suffix}.ledger`, bare: `bench.${suffix}.bare`, tool: `bench.${suffix}.tool` };
   for (const topic of Object.values(topics)) await ensureLedgerTopics(admin, ledgerTopics(topic), PARTITIONS);
   const recordBytes = encodeLedgerEvent(saveEvent(0)).length;
+  const source = defaultEventSource(topics.ledger);
 
   // The ledger's append path, under concurrent callers.
-  const appender = new EventAppender(kafka, topics.ledger, await KeyPartitioner.forTopic(admin, topics.ledger));
+  const appender = new EventAppender(kafka, topics.ledger, await KeyPartitioner.forTopic(admin, topics.ledger), source);
   await appender.connect();
   const appendConcurrently = async (count: number, callers: number) => {
     let next = 0;
@@ -73,11 +74,12 @@ export async function appendThroughput(brokers: string, log: (line: string) => v
     );
   };
 
-  // A bare kafkajs producer with the same records (key, value, headers, timestamp), built beforehand,
-  // in batches of 1000, four batches in flight.
+  // A bare kafkajs producer with the same records (key, value, the same eleven headers, timestamp), built
+  // beforehand, in batches of 1000, four batches in flight.
+  const headersOf = eventHeadersFor(source);
   const records = Array.from({ length: RECORDS }, (_, index) => {
     const event = saveEvent(index);
-    return { key: event.data.persistenceKey, value: encodeLedgerEvent(event), headers: eventHeaders(event), timestamp: String(Date.parse(event.metadata.occurredAt)) };
+    return { key: event.data.persistenceKey, value: encodeLedgerEvent(event), headers: headersOf(event), timestamp: String(Date.parse(event.metadata.occurredAt)) };
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

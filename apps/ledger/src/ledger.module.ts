@@ -1,12 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { type Admin } from 'kafkajs';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysHttpController } from './auth/api-keys.http.controller';
 import { ApiKeysService } from './auth/api-keys.service';
 import { HealthController, structuredLoggerModule } from '@ledger/platform';
-import { LedgerInfrastructureModule } from '@ledger/storage';
+import { KAFKA_ADMIN, LEDGER_TOPICS, LedgerInfrastructureModule, type LedgerTopics } from '@ledger/storage';
 import { type LedgerConfig } from './config';
+import { EventFeedDocuments } from './event-feed/event-feed.documents';
+import { EventFeedHttpController } from './event-feed/event-feed.http.controller';
 import { EvaluationGrpcController } from './evaluation/evaluation.grpc.controller';
 import { EvaluationHttpController } from './evaluation/evaluation.http.controller';
 import { EvaluationService } from './evaluation/evaluation.service';
@@ -34,7 +37,7 @@ export class LedgerModule {
         LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController, ExperimentsHttpController, EvaluationHttpController, EvaluationGrpcController],
+      controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController, ExperimentsHttpController, EvaluationHttpController, EvaluationGrpcController, EventFeedHttpController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         ApiKeysService,
@@ -49,6 +52,11 @@ export class LedgerModule {
         ProjectionProgress,
         LogEndReader,
         StickyValuesService,
+        {
+          provide: EventFeedDocuments,
+          inject: [KAFKA_ADMIN, LEDGER_TOPICS],
+          useFactory: (admin: Admin, topics: LedgerTopics) => EventFeedDocuments.build(config, admin, topics.events),
+        },
       ],
     };
   }

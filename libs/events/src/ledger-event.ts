@@ -91,7 +91,3 @@ export function decodeLedgerEvent(payload: Buffer | null): LedgerEvent {
   return upcast;
 }
 
-/** Record headers that let a consumer route or filter without parsing the value. */
-export function eventHeaders(event: LedgerEvent): Record<string, string> {
-  return { 'event-type': event.type, 'event-version': String(event.version), 'event-id': event.metadata.eventId };
-}

@@ -62,3 +62,13 @@ export class InvalidExperimentSpecError extends InvalidRequestError {
     super(`the experiment spec is invalid: ${problems.join('; ')}`, { problems });
   }
 }
+
+/** No published event schema has that file name; GET /v1/schemas lists those there are. */
+export class UnknownSchemaError extends ApiError {
+  readonly code = 'UNKNOWN_SCHEMA';
+  readonly httpStatus = 404;
+
+  constructor(file: string) {
+    super(`no published event schema ${JSON.stringify(file.slice(0, 200))}; GET /v1/schemas lists them`);
+  }
+}

@@ -53,7 +53,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     private readonly progress: ProjectionProgress,
     private readonly logEnd: LogEndReader,
   ) {
-    this.appender = new EventAppender(kafka, topics.events, partitioner);
+    this.appender = new EventAppender(kafka, topics.events, partitioner, config.eventSource);
   }
 
   async onModuleInit(): Promise<void> {

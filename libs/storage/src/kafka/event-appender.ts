@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
-import { encodeLedgerEvent, eventHeaders, type LedgerEvent } from '@ledger/events';
+import { encodeLedgerEvent, type EventHeaders, eventHeadersFor, type LedgerEvent } from '@ledger/events';
 import { type KeyPartitioner } from './key-partitioner';
 
 export interface AppendedPosition {
@@ -41,6 +41,9 @@ const SLOW_REQUEST_MS = 50;
  * decides how many appends a core carries.
  * Each caller still learns its own offset: the broker gives each partition's base offset, and records of a
  * partition take consecutive offsets in the order they were sent.
+ *
+ * Every record carries CloudEvents headers (Kafka binding, binary mode) naming `source`, the deployment's
+ * CloudEvents source, so the topic reads as a public feed (docs/events.md).
  */
 export class EventAppender {
   private readonly producer: Producer;
@@ -48,12 +51,15 @@ export class EventAppender {
   private flushScheduled = false;
   /** When each request on the wire was sent. */
   private readonly requestsInFlight = new Set<{ sentAt: number }>();
+  private readonly headersOf: (event: LedgerEvent) => EventHeaders;
 
   constructor(
     kafka: Kafka,
     private readonly topic: string,
     private readonly partitioner: KeyPartitioner,
+    source: string,
   ) {
+    this.headersOf = eventHeadersFor(source);
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 5,
@@ -72,14 +78,16 @@ export class EventAppender {
   /** Resolves only once the broker has acknowledged the event as durably written; an invalid event is refused here. */
   append(event: LedgerEvent): Promise<AppendedPosition> {
     let value: Buffer;
+    let headers: EventHeaders;
     try {
       value = encodeLedgerEvent(event);
+      headers = this.headersOf(event);
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise<AppendedPosition>((resolve, reject) => {
       const key = event.data.persistenceKey;
-      this.queue.push({ key, value, partition: this.partitioner.partitionOf(key), headers: eventHeaders(event), timestamp: recordTimestamp(event.metadata.occurredAt), resolve, reject });
+      this.queue.push({ key, value, partition: this.partitioner.partitionOf(key), headers, timestamp: recordTimestamp(event.metadata.occurredAt), resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
