@@ -31,9 +31,9 @@ const messageRef = (type: string, version: number) => ({ $ref: `#/components/mes
  * themselves so it cannot drift from them (a test holds libs/events/asyncapi.yaml to it, and parses it).
  *
  * Each payload is its event schema with the free-form JSON values (json_value, secondary exposures) shown
- * as any JSON: the published schema states their depth limit with one definition per depth, which
- * AsyncAPI tools walk as a tree, 2^32 paths deep, and never finish. The exact contract is the published
- * schema, named in every record's `ce_dataschema`.
+ * as any JSON, their limits in words: the published schema's recursive definition and its x-maxDepth
+ * keyword are for JSON Schema validators (an earlier per-depth form kept the AsyncAPI parser busy for
+ * minutes). The exact contract is the published schema, named in every record's `ce_dataschema`.
  */
 export function feedAsyncApiDocument(options: FeedDocumentOptions): Record<string, unknown> {
   const deadLetterTopic = `${options.topic}.dead-letter`;

@@ -12,8 +12,8 @@ export type EventSerializer = (event: unknown) => string;
  * The schema is reshaped for it first, without changing what it accepts:
  * - free-form JSON in an event (TypeBox records of any key, such as version 1's `json_value`) becomes an
  *   open object: in the record's own form, keys that its pattern `^(.*)$` does not match, those holding a
- *   line break, would be left out without a word; version 2's carried JSON (a chain of per-depth
- *   definitions, already checked) is written as it is, and the definitions are dropped;
+ *   line break, would be left out without a word; version 2's carried JSON (a reference to a recursive
+ *   definition, already checked) is written as it is, and the definitions are dropped;
  * - a value-or-null (`anyOf` of one typed schema and null) becomes one schema of two types: for `anyOf`
  *   the serializer runs a compiled validator per branch to pick one, for a type list a `typeof` (0.3 us a
  *   saved event, whose sticky value has eight such fields).
