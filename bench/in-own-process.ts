@@ -42,6 +42,7 @@ export function inOwnProcess<Args extends unknown[], Result>(benchmark: Benchmar
 if (require.main === module) {
   process.once('message', (job: Job) => {
     const send = (message: FromChild) => new Promise<void>((done) => process.send!(message, () => done()));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the parent names the module to run only at run time
     const benchmark = (require(job.modulePath) as Record<string, Benchmark<unknown[], unknown>>)[job.exportName];
     if (typeof benchmark !== 'function') {
       void send({ error: `${job.modulePath} exports no function ${job.exportName}` }).then(() => process.exit(1));

@@ -850,8 +850,6 @@ describe('the ledger under hostile and careless input', () => {
     PROPERTY_TEST_TIMEOUT_MS,
   );
 
-  const stringInput = fc.oneof({ weight: 2, arbitrary: fc.string({ maxLength: 10 }) }, { weight: 2, arbitrary: oddString }, { weight: 1, arbitrary: longText([300, 600, 70_000]) });
-  const textOf = (input: string | LongText) => (input instanceof LongText ? input.text() : input);
   const requestIdInput = fc.option(fc.oneof(fc.constantFrom(36, 200, 201, 300).map((length) => 'g'.repeat(length)), fc.constantFrom('', 'with space', '../..', '{"json":1}', 'a;b=c')), { nil: undefined });
 
   it(

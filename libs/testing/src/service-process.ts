@@ -25,7 +25,7 @@ const running = new Set<ChildProcess>();
 export async function killLeftoverServices(): Promise<void> {
   const leftovers = [...running];
   for (const child of leftovers) child.kill('SIGKILL');
-  await Promise.all(leftovers.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+  await Promise.all(leftovers.map((child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve)))));
 }
 
 export function spawnService(name: ServiceName, env: Record<string, string>): ServiceProcess {

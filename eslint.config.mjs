@@ -1,0 +1,47 @@
+// ESLint finds bugs; Prettier owns layout (eslint-config-prettier, last, turns off every rule the two would fight over).
+import eslint from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+const tests = ['**/*.spec.ts', '**/*.int-spec.ts', 'libs/testing/**/*.ts'];
+// A stray .only or .skip would let a suite pass on a part of itself.
+const message = 'Commit no focused or skipped test.';
+const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((object) => ['only', 'skip'].map((property) => ({ object, property, message })));
+const focusedOrSkippedGlobals = ['fit', 'fdescribe', 'xit', 'xtest', 'xdescribe'].map((name) => ({ name, message }));
+
+export default defineConfig(
+  { ignores: ['dist/', 'coverage/', '.cache/', 'bench/results/'] },
+  eslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.recommended],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // The type-aware rules that catch real bugs here: a promise nobody awaits, or one handed to code that expects a plain callback.
+      // `void promise` stays the way to say "deliberately not awaited".
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      // A leading underscore marks a parameter an interface makes us take, or a property picked out to be dropped.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: tests,
+    rules: {
+      // Tests read JSON answers whose shape is the assertion itself.
+      '@typescript-eslint/no-explicit-any': 'off',
+      // The input contract is about control characters, so tests match them on purpose.
+      'no-control-regex': 'off',
+      'no-restricted-properties': ['error', ...focusedOrSkipped],
+      'no-restricted-globals': ['error', ...focusedOrSkippedGlobals],
+    },
+  },
+  {
+    // TypeORM's query() answers `any`; this file's alias for it says the same.
+    files: ['apps/projector/src/rebuild/read-model-rebuild.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  prettier,
+);
