@@ -113,24 +113,37 @@ export async function appendThroughput(brokers: string, log: (line: string) => v
   for (let turn = 0; turn < ROUNDS; turn += 1) {
     for (let path = 0; path < paths.length; path += 1) await paths[(turn + path) % paths.length]!();
     const last = (values: number[]) => Math.round(values.at(-1)!);
-    log(`round ${turn + 1}: ledger append path ${last(rates.ledger)}/s (${CALLERS} callers), ${last(rates.deepQueue)}/s (${DEEP_QUEUE_CALLERS} callers), bare kafkajs ${last(rates.bare)}/s (${RECORDS} events each)`);
+    log(
+      `round ${turn + 1}: ledger append path ${last(rates.ledger)}/s (${CALLERS} callers), ${last(rates.deepQueue)}/s (${DEEP_QUEUE_CALLERS} callers), bare kafkajs ${last(rates.bare)}/s (${RECORDS} events each)`,
+    );
   }
   await appender.disconnect();
   await producer.disconnect();
 
   // Kafka's own producer benchmark: the broker's ceiling on this machine.
   const jars = await kafkaJars();
-  const { stdout } = await run('java', [
-    '-Xmx512m',
-    '-cp',
-    `${jars}/*`,
-    'org.apache.kafka.tools.ProducerPerformance',
-    '--topic', topics.tool,
-    '--num-records', String(RECORDS * 3),
-    '--record-size', String(recordBytes),
-    '--throughput', '-1',
-    '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'enable.idempotence=true',
-  ], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(
+    'java',
+    [
+      '-Xmx512m',
+      '-cp',
+      `${jars}/*`,
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      topics.tool,
+      '--num-records',
+      String(RECORDS * 3),
+      '--record-size',
+      String(recordBytes),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${brokers}`,
+      'acks=all',
+      'enable.idempotence=true',
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
   const summary = stdout.trim().split('\n').pop() ?? '';
   const toolPerSecond = Number(/([\d.]+) records\/sec/.exec(summary)?.[1] ?? NaN);
   log(`kafka ProducerPerformance: ${summary}`);

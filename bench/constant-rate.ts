@@ -70,7 +70,20 @@ export async function atConstantRate(call: (index: number) => Promise<true | str
   }
   if (outstanding > 0) await new Promise<void>((resolve) => (drained = resolve));
   const answeredPerSecond = Math.round(((ok + failed) * 1000) / (performance.now() - start));
-  return { rate, seconds, sent, ok, failed, failures, answeredPerSecond, p50Ms: quantile(latencies, 0.5), p90Ms: quantile(latencies, 0.9), p99Ms: quantile(latencies, 0.99), maxMs: quantile(latencies, 1), startLagP99Ms: quantile(startLags, 0.99) };
+  return {
+    rate,
+    seconds,
+    sent,
+    ok,
+    failed,
+    failures,
+    answeredPerSecond,
+    p50Ms: quantile(latencies, 0.5),
+    p90Ms: quantile(latencies, 0.9),
+    p99Ms: quantile(latencies, 0.99),
+    maxMs: quantile(latencies, 1),
+    startLagP99Ms: quantile(startLags, 0.99),
+  };
 }
 
 const round = (value: number): number => Math.round(value * 10) / 10;

@@ -13,7 +13,14 @@ const STATSIG_SPECS = {
   experiment_to_layer: {},
   dynamic_configs: {
     checkout_button: {
-      type: 'dynamic_config', entity: 'experiment', salt: 'checkout_button', enabled: true, defaultValue: {}, idType: 'userID', isActive: true, version: 1,
+      type: 'dynamic_config',
+      entity: 'experiment',
+      salt: 'checkout_button',
+      enabled: true,
+      defaultValue: {},
+      idType: 'userID',
+      isActive: true,
+      version: 1,
       rules: [
         { name: 'a', id: 'a', groupName: 'Control', passPercentage: 100, conditions: ['c1'], returnValue: { color: 'blue' }, idType: 'userID', isExperimentGroup: true },
         { name: 'b', id: 'b', groupName: 'Test', passPercentage: 100, conditions: ['c2'], returnValue: { color: 'green' }, idType: 'userID', isExperimentGroup: true },
@@ -40,7 +47,10 @@ export async function decisionsPerSecond(log: (line: string) => void): Promise<D
   const validation = validateExperimentSpec('checkout_button', {
     status: 'active',
     allocationPercent: 100,
-    groups: [{ name: 'Control', weight: 50, parameters: { color: 'blue' } }, { name: 'Test', weight: 50, parameters: { color: 'green' } }],
+    groups: [
+      { name: 'Control', weight: 50, parameters: { color: 'blue' } },
+      { name: 'Test', weight: 50, parameters: { color: 'green' } },
+    ],
   });
   if (!validation.ok) throw new Error(validation.problems.join('; '));
   const spec = validation.spec;

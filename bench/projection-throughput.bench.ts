@@ -28,7 +28,8 @@ export async function projectionThroughput(log: (line: string) => void): Promise
   const database = new Client({ connectionString: projectorEnvironment.databaseUrl });
   await database.connect();
   const projector = await createProjectorApp(loadProjectorConfig(projectorEnv));
-  const applied = async () => Number((await database.query('SELECT coalesce(sum(next_offset), 0) AS n FROM read_model.projection_positions WHERE consumer_group = $1', [projectorEnvironment.groupId])).rows[0].n);
+  const applied = async () =>
+    Number((await database.query('SELECT coalesce(sum(next_offset), 0) AS n FROM read_model.projection_positions WHERE consumer_group = $1', [projectorEnvironment.groupId])).rows[0].n);
   // Timed from the first applied batch, so joining the consumer group is not counted.
   let firstAt = 0n;
   let firstCount = 0;
@@ -92,10 +93,10 @@ async function rawUpsert(client: Client, chunk: LedgerEvent[], states: Map<strin
       held.map((row) => row.offset),
     ],
   );
-  await client.query(
-    `DELETE FROM read_model.sticky_values s USING unnest($1::text[], $2::text[]) AS p(k, c) WHERE s.persistence_key = p.k AND s.config_name = p.c`,
-    [absent.map((row) => row.key), absent.map((row) => row.config)],
-  );
+  await client.query(`DELETE FROM read_model.sticky_values s USING unnest($1::text[], $2::text[]) AS p(k, c) WHERE s.persistence_key = p.k AND s.config_name = p.c`, [
+    absent.map((row) => row.key),
+    absent.map((row) => row.config),
+  ]);
   await client.query(
     `INSERT INTO read_model.sticky_value_history (event_id, log_partition, log_offset, persistence_key, config_name, event_type, event_version, outcome, occurred_at, event)
      SELECT i, 0, o, k, c, t, 1, r, at, e FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::jsonb[]) AS h(i, o, k, c, t, r, at, e)`,

@@ -36,7 +36,11 @@ export interface LatencyResult {
 
 const describe = (what: string, result: ConstantRateResult) =>
   `${what} at ${result.rate}/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, ${result.ok}/${result.sent} ok, ${result.answeredPerSecond} answered/s, generator start lag p99 ${result.startLagP99Ms} ms` +
-  (result.failed > 0 ? ` (failures: ${Object.entries(result.failures).map(([reason, count]) => `${count} ${reason}`).join(', ')})` : '');
+  (result.failed > 0
+    ? ` (failures: ${Object.entries(result.failures)
+        .map(([reason, count]) => `${count} ${reason}`)
+        .join(', ')})`
+    : '');
 
 /**
  * The ledger and the projector as operators run them (their own processes), loaded at constant rates (an
@@ -69,7 +73,11 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     // pages on their way to disk) that a read phase after it would time as its own latency.
 
     // load(): keys the projection holds, read round-robin.
-    await produceEvents(environment.brokers, environment.topic, Array.from({ length: KEYS }, (_, index) => savedEvent(`bench-${index}:userID`, 'exp', index % 2 ? 'Control' : 'Test')));
+    await produceEvents(
+      environment.brokers,
+      environment.topic,
+      Array.from({ length: KEYS }, (_, index) => savedEvent(`bench-${index}:userID`, 'exp', index % 2 ? 'Control' : 'Test')),
+    );
     await eventually(async () => ((await count('bench-%')) === KEYS ? true : undefined), { what: 'the read model holding the keys to load' });
     const loadCall = httpCall('GET', `/v1/persisted/bench-{i%${KEYS}}:userID`);
     const httpLoad = await generateLoad({ call: loadCall, rate: READ_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: loadCall } });
@@ -92,7 +100,13 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     const httpSticky = httpCall('POST', evaluatePath, evaluateBody(`sticky-{i%${KEYS}}`));
     const httpEvaluateStickyHits = await generateLoad({ call: httpSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: httpSticky } });
     log(describe('HTTP evaluate, sticky hits', httpEvaluateStickyHits));
-    const grpcCall = (userID: string): LoadCall => ({ transport: 'grpc-evaluate', address: `127.0.0.1:${environment.env.GRPC_PORT}`, apiKey: environment.adminKey, experiment: 'checkout_button', userID });
+    const grpcCall = (userID: string): LoadCall => ({
+      transport: 'grpc-evaluate',
+      address: `127.0.0.1:${environment.env.GRPC_PORT}`,
+      apiKey: environment.adminKey,
+      experiment: 'checkout_button',
+      userID,
+    });
     const grpcSticky = grpcCall(`sticky-{i%${KEYS}}`);
     const grpcEvaluateStickyHits = await generateLoad({ call: grpcSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: grpcSticky } });
     log(describe('gRPC evaluate, sticky hits', grpcEvaluateStickyHits));
@@ -113,7 +127,14 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     const { rows } = await database.query(`
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, count(*) AS n
         FROM (SELECT extract(epoch FROM projected_at - occurred_at) * 1000 AS lag FROM read_model.sticky_value_history WHERE persistence_key LIKE 'lag-%') lags`);
-    const saveToVisible = { rate: SAVE_RATE, seconds: SECONDS, saves: Number(rows[0].n), failed: saves.failed, p50Ms: Math.round(Number(rows[0].p50) * 10) / 10, p99Ms: Math.round(Number(rows[0].p99) * 10) / 10 };
+    const saveToVisible = {
+      rate: SAVE_RATE,
+      seconds: SECONDS,
+      saves: Number(rows[0].n),
+      failed: saves.failed,
+      p50Ms: Math.round(Number(rows[0].p50) * 10) / 10,
+      p99Ms: Math.round(Number(rows[0].p99) * 10) / 10,
+    };
     log(`save-to-visible at ${SAVE_RATE}/s: p50 ${saveToVisible.p50Ms} ms, p99 ${saveToVisible.p99Ms} ms over ${saveToVisible.saves} saves (${describe('answers', saves)})`);
 
     const httpEvaluateFirstEvaluations = await generateLoad({ call: httpCall('POST', evaluatePath, evaluateBody('http-first-{i}')), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });

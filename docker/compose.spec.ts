@@ -32,8 +32,7 @@ interface Compose {
 
 /** `${NAME:-default}` as Compose reads it when NAME is unset. */
 const withDefaults = (value: string | number): string => String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
-const environmentOf = (service: Service): Record<string, string> =>
-  Object.fromEntries(Object.entries(service.environment ?? {}).map(([name, value]) => [name, withDefaults(value)]));
+const environmentOf = (service: Service): Record<string, string> => Object.fromEntries(Object.entries(service.environment ?? {}).map(([name, value]) => [name, withDefaults(value)]));
 
 /** The dist/ folders the Dockerfile copies into the image. */
 const copiedIntoImage = [...readFileSync(join(root, 'docker/Dockerfile'), 'utf8').matchAll(/^COPY --from=build \/app\/(dist\/\S+) /gm)].map((match) => match[1]!);

@@ -53,9 +53,7 @@ describe('.dockerignore', () => {
     .filter((line) => line !== '' && !line.startsWith('#'));
 
   it('keeps secrets and local state out of the build context', () => {
-    expect(patterns).toEqual(
-      expect.arrayContaining(['.git', '**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/node_modules', 'dist', 'coverage', '.cache', 'bench/results']),
-    );
+    expect(patterns).toEqual(expect.arrayContaining(['.git', '**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/node_modules', 'dist', 'coverage', '.cache', 'bench/results']));
     expect(patterns.filter((pattern) => pattern.startsWith('!'))).toEqual([]);
   });
 });

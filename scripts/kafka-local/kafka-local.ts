@@ -68,11 +68,7 @@ export async function ensureJars(log: (line: string) => void = () => {}): Promis
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   try {
-    await execFileAsync(
-      'mvn',
-      ['-B', '-q', '-f', POM, `-Dkafka.version=${KAFKA_VERSION}`, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`],
-      { maxBuffer: 16 * 1024 * 1024 },
-    );
+    await execFileAsync('mvn', ['-B', '-q', '-f', POM, `-Dkafka.version=${KAFKA_VERSION}`, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`], { maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const detail = error instanceof Error && 'stdout' in error ? String((error as { stdout: unknown }).stdout).trim() : '';
     throw new Error(`could not resolve Kafka jars with Maven (is Maven installed and Maven Central reachable?) ${detail}`.trim());

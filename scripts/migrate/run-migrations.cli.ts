@@ -19,9 +19,7 @@ async function main(): Promise<void> {
   if (env.NODE_ENV !== 'production' && (await ensureDatabaseExists(env.DATABASE_URL, env.DEPENDENCY_TIMEOUT_MS))) {
     console.log(`created database ${describeDatabase(env.DATABASE_URL)}`);
   }
-  const dataSource = new DataSource(
-    ledgerDataSourceOptions({ url: env.DATABASE_URL, poolSize: 2, timeoutMs: env.DEPENDENCY_TIMEOUT_MS, applicationName: 'assignment-ledger-migrate' }),
-  );
+  const dataSource = new DataSource(ledgerDataSourceOptions({ url: env.DATABASE_URL, poolSize: 2, timeoutMs: env.DEPENDENCY_TIMEOUT_MS, applicationName: 'assignment-ledger-migrate' }));
   await dataSource.initialize();
   try {
     const applied = await runMigrationsExclusively(dataSource);

@@ -32,12 +32,17 @@ export class LedgerModule {
   static forRoot(config: LedgerConfig): DynamicModule {
     return {
       module: LedgerModule,
-      imports: [
-        structuredLoggerModule('ledger', config.logLevel),
-        LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
-        TerminusModule.forRoot({ logger: false }),
+      imports: [structuredLoggerModule('ledger', config.logLevel), LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'), TerminusModule.forRoot({ logger: false })],
+      controllers: [
+        HealthController,
+        StickyValuesHttpController,
+        StickyValuesGrpcController,
+        ApiKeysHttpController,
+        ExperimentsHttpController,
+        EvaluationHttpController,
+        EvaluationGrpcController,
+        EventFeedHttpController,
       ],
-      controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController, ExperimentsHttpController, EvaluationHttpController, EvaluationGrpcController, EventFeedHttpController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         ApiKeysService,

@@ -1,15 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
-import {
-  createTestEnvironment,
-  eventually,
-  jsonClient,
-  type JsonClient,
-  OwnedKafka,
-  OwnedPostgres,
-  stickyValueFor,
-  type TestEnvironment,
-  uniqueName,
-} from '@ledger/testing';
+import { createTestEnvironment, eventually, jsonClient, type JsonClient, OwnedKafka, OwnedPostgres, stickyValueFor, type TestEnvironment, uniqueName } from '@ledger/testing';
 import { Client } from 'pg';
 import { type LedgerStack, startLedgerStack } from './ledger-stack';
 

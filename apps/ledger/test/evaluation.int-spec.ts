@@ -36,7 +36,15 @@ describe('evaluation with persistence, decided on the server', () => {
     const first = await api.post('/v1/experiments/checkout_button/evaluate', { user: kiwi });
     expect(first).toMatchObject({
       status: 200,
-      body: { experiment: 'checkout_button', version: 1, groupName: 'Test', reason: 'Evaluated', parameters: { color: 'green' }, buckets: { allocation: 8026, group: 6974 }, sticky: { key: 'test-123:userID', experimentVersion: 1 } },
+      body: {
+        experiment: 'checkout_button',
+        version: 1,
+        groupName: 'Test',
+        reason: 'Evaluated',
+        parameters: { color: 'green' },
+        buckets: { allocation: 8026, group: 6974 },
+        sticky: { key: 'test-123:userID', experimentVersion: 1 },
+      },
     });
     // An SDK adapter loads what the evaluation saved, in Statsig's shape.
     expect((await api.get('/v1/persisted/test-123:userID')).body.values.checkout_button).toMatchObject({ group_name: 'Test', json_value: { color: 'green' }, config_version: 1, value: true });
@@ -58,8 +66,16 @@ describe('evaluation with persistence, decided on the server', () => {
         persistenceKey: 'test-123:userID',
         configName: 'checkout_button',
         assignment: {
-          experiment: 'checkout_button', experimentVersion: 1, bucketVersion: 1, allocationPercent: 100, ruleId: 'Test', groupName: 'Test',
-          buckets: { allocation: 8026, group: 6974 }, targeting: { passed: true }, enforceTargeting: false, reason: 'Evaluated',
+          experiment: 'checkout_button',
+          experimentVersion: 1,
+          bucketVersion: 1,
+          allocationPercent: 100,
+          ruleId: 'Test',
+          groupName: 'Test',
+          buckets: { allocation: 8026, group: 6974 },
+          targeting: { passed: true },
+          enforceTargeting: false,
+          reason: 'Evaluated',
         },
       },
       metadata: { cause: { source: 'evaluation', apiKeyId: 'bootstrap-admin', requestId: expect.any(String) } },
@@ -92,7 +108,7 @@ describe('evaluation with persistence, decided on the server', () => {
     expect((await api.get('/v1/persisted/racer:userID')).body.values.racing.group_name).toBe([...groups][0]);
   });
 
-  it('drops every instance\'s cached spec as soon as any instance publishes a new version', async () => {
+  it("drops every instance's cached spec as soon as any instance publishes a new version", async () => {
     const outsider = { user: { userID: 'reader', country: 'US' } };
     await api.put('/v1/experiments/cached', checkoutButtonSpec());
     expect((await second.post('/v1/experiments/cached/evaluate', outsider)).body).toMatchObject({ version: 1, reason: 'TargetingFailed' });
@@ -111,7 +127,7 @@ describe('evaluation with persistence, decided on the server', () => {
     expect((await second.post('/v1/evaluate', outsider)).body.results.map((result: { experiment: string }) => result.experiment)).not.toContain('cached');
   });
 
-  it('answers a sticky hit from each instance\'s cache, and drops it when the other instance deletes the value', async () => {
+  it("answers a sticky hit from each instance's cache, and drops it when the other instance deletes the value", async () => {
     const body = { user: { userID: 'followed', country: 'NZ' } };
     await api.put('/v1/experiments/followed', checkoutButtonSpec());
     expect((await api.post('/v1/experiments/followed/evaluate', body)).body.reason).toBe('Evaluated');

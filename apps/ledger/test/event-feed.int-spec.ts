@@ -13,7 +13,7 @@ interface Listing {
   asyncapi: { yaml: string; json: string };
 }
 
-describe('the event feed\'s public contract, served by the ledger', () => {
+describe("the event feed's public contract, served by the ledger", () => {
   let environment: TestEnvironment;
   let stack: LedgerStack;
   let baseUrl: string;
@@ -88,7 +88,7 @@ describe('the event feed\'s public contract, served by the ledger', () => {
     expect(diagnostics.filter((diagnostic) => diagnostic.severity === 0).map((diagnostic) => diagnostic.message)).toEqual([]);
   });
 
-  it('names, in every record\'s ce_dataschema, a schema it lists and serves', async () => {
+  it("names, in every record's ce_dataschema, a schema it lists and serves", async () => {
     const saved = await stack.api.put('/v1/persisted/feed-1:userID/checkout_button', stickyValueFor('Test'));
     expect(saved.status).toBe(201);
     const [record] = await readTopic(environment.brokers, environment.topic, 1);

@@ -46,8 +46,7 @@ describe('the gRPC transport at its edges', () => {
       for (const [key, value] of Object.entries(extra)) metadata.set(key, value);
       (target[method] as Call).call(target, request, metadata, (error, response) => resolve({ error, response }));
     });
-  const save = (key: string, group: string, extra?: Record<string, string>) =>
-    invoke(storage, 'Save', { key, config_name: 'exp', sticky_values: toStruct(stickyValueFor(group)) }, extra);
+  const save = (key: string, group: string, extra?: Record<string, string>) => invoke(storage, 'Save', { key, config_name: 'exp', sticky_values: toStruct(stickyValueFor(group)) }, extra);
 
   /** Sends `frames` as the request body of a call to `path`, as any HTTP/2 client could, and reads the status. */
   const rawCall = (path: string, frames: Buffer[], headers: Record<string, string> = {}, { authorized = true } = {}) =>
@@ -243,7 +242,10 @@ describe('the gRPC transport at its edges', () => {
         expect(answer.error?.code).toBe(status.INVALID_ARGUMENT);
         expect(answer.error?.metadata.get('error-code')).toEqual(['INVALID_REQUEST']);
       }
-      const user = await invoke(evaluation, 'Evaluate', { experiment: 'checkout_button', user: { fields: { userID: { stringValue: 'nan-2' }, custom: { structValue: { fields: { score: { numberValue: -Infinity } } } } } } });
+      const user = await invoke(evaluation, 'Evaluate', {
+        experiment: 'checkout_button',
+        user: { fields: { userID: { stringValue: 'nan-2' }, custom: { structValue: { fields: { score: { numberValue: -Infinity } } } } } },
+      });
       expect(user.error?.code).toBe(status.INVALID_ARGUMENT);
       expect(await recordsInLog()).toBe(before);
     });

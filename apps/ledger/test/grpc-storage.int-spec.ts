@@ -87,7 +87,13 @@ describe('the storage contract over gRPC', () => {
     await http.put('/v1/experiments/checkout_button', checkoutButtonSpec({ targeting: [] }));
     const first = await evaluate('Evaluate', { experiment: 'checkout_button', user: toStruct({ userID: 'test-123' }) });
     expect(first.error).toBeNull();
-    expect(first.response).toMatchObject({ version: 1, group_name: 'Test', reason: 'Evaluated', buckets: { allocation: 8026, group: 6974 }, sticky: { key: 'test-123:userID', experiment_version: 1 } });
+    expect(first.response).toMatchObject({
+      version: 1,
+      group_name: 'Test',
+      reason: 'Evaluated',
+      buckets: { allocation: 8026, group: 6974 },
+      sticky: { key: 'test-123:userID', experiment_version: 1 },
+    });
     expect(first.response.parameters.fields.color.stringValue).toBe('green');
 
     const live = await evaluate('Evaluate', { experiment: 'checkout_button', user: toStruct({ userID: 'test-123' }), persist: { value: false } });

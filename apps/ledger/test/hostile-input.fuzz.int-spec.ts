@@ -166,18 +166,70 @@ function protobufStruct(object: Record<string, unknown>): Buffer {
 // ---------------------------------------------------------------------------------------------------------
 // Generators.
 
-const ODD_CHARACTERS = ['\u0000', '\ud800', '\udfff', '\udc00\ud800', '\u0001', '\u0008', '\u001b', '\u001f', '\u007f', '\u0085', '\u00a0', '\u2028', '\u202e', '\ufeff', '\uffff', '\ud83d\ude00', '\n', '\r\n', '\t', '"', '\\', '%', '/', ':', '..', '<script>', "'", '{}'];
+const ODD_CHARACTERS = [
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\udc00\ud800',
+  '\u0001',
+  '\u0008',
+  '\u001b',
+  '\u001f',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '\u202e',
+  '\ufeff',
+  '\uffff',
+  '\ud83d\ude00',
+  '\n',
+  '\r\n',
+  '\t',
+  '"',
+  '\\',
+  '%',
+  '/',
+  ':',
+  '..',
+  '<script>',
+  "'",
+  '{}',
+];
 const oddString = fc.oneof(
   { weight: 3, arbitrary: fc.array(fc.oneof(fc.constantFrom(...ODD_CHARACTERS), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('')) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }) },
 );
 const longText = (lengths: number[]) => fc.tuple(fc.constantFrom(...lengths), fc.constantFrom('', '\u0000', '\ud800', 'é', '\ud83d\ude00')).map(([length, tail]) => new LongText(length, tail));
 const rawNumber = fc
-  .constantFrom('1e309', '-1e309', '-0', '-0.0', '1e-400', '123456789012345678901234567890', '9007199254740993', '-9007199254740993', '1E400', '0.1e1', '2.5', 'NaN', 'Infinity', '-Infinity', '01', '1.', '.5', '+1', '0x10')
+  .constantFrom(
+    '1e309',
+    '-1e309',
+    '-0',
+    '-0.0',
+    '1e-400',
+    '123456789012345678901234567890',
+    '9007199254740993',
+    '-9007199254740993',
+    '1E400',
+    '0.1e1',
+    '2.5',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '01',
+    '1.',
+    '.5',
+    '+1',
+    '0x10',
+  )
   .map((text) => new RawNumber(text));
 /** Nesting mostly within what a careless caller sends, now and then far beyond it. */
 const deepJson = fc
-  .tuple(fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 100 }) }, { weight: 1, arbitrary: fc.constantFrom(2_000, 3_000, 5_000, 20_000) }), fc.constantFrom<'object' | 'array' | 'mixed'>('object', 'array', 'mixed'))
+  .tuple(
+    fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 100 }) }, { weight: 1, arbitrary: fc.constantFrom(2_000, 3_000, 5_000, 20_000) }),
+    fc.constantFrom<'object' | 'array' | 'mixed'>('object', 'array', 'mixed'),
+  )
   .map(([depth, shape]) => new DeepJson(depth, shape));
 const wrongType = fc.constantFrom<unknown>(null, true, 0, -1, 1.5, '', 'true', '1', [], {}, [null], { value: true }, [[[]]]);
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -218,11 +270,7 @@ const validStickyValues = fc.record({
 });
 const STICKY_FIELDS = ['value', 'json_value', 'rule_id', 'group_name', 'secondary_exposures', 'undelegated_secondary_exposures', 'config_delegate', 'explicit_parameters', 'time', 'config_version'];
 
-type Mutation =
-  | { op: 'set'; field: string; value: unknown }
-  | { op: 'drop'; field: string }
-  | { op: 'deepJsonValue'; value: DeepJson }
-  | { op: 'versions'; snake: unknown; camel: unknown };
+type Mutation = { op: 'set'; field: string; value: unknown } | { op: 'drop'; field: string } | { op: 'deepJsonValue'; value: DeepJson } | { op: 'versions'; snake: unknown; camel: unknown };
 const stickyMutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('set' as const), field: fc.constantFrom(...STICKY_FIELDS, 'configVersion', 'extra_field', '__proto__', ''), value: hostileValue }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('set' as const), field: fc.constant('json_value'), value: fc.dictionary(oddString, hostileValue, { minKeys: 1, maxKeys: 3 }) }) },
@@ -243,7 +291,8 @@ function mutated(base: Record<string, unknown>, mutations: Mutation[]): Record<s
 }
 
 /** Percent-encodes a string's UTF-8 bytes (a lone surrogate goes out as U+FFFD, as any client would send it). */
-const percentEncoded = (text: string) => [...Buffer.from(text, 'utf8')].map((byte) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+const percentEncoded = (text: string) =>
+  [...Buffer.from(text, 'utf8')].map((byte) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
 /** Percent-encodes every code point, as the generator's own path segments need (U+0000 included). */
 const everyCodePointEncoded = (text: string) => [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
 
@@ -264,7 +313,9 @@ const statsigUser = fc
     email: rarely(oddString),
     country: rarely(fc.oneof(fc.constantFrom('NZ', 'nz', 'US'), oddString)),
     custom: rarely(fc.oneof({ weight: 3, arbitrary: fc.dictionary(oddString, attributeValue, { maxKeys: 3 }) }, deepJson, wrongType)),
-    customIDs: rarely(fc.oneof({ weight: 3, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('companyID', 'companyid', 'stableID'), oddString), fc.oneof(userIdLike, wrongType), { maxKeys: 3 }) }, wrongType)),
+    customIDs: rarely(
+      fc.oneof({ weight: 3, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('companyID', 'companyid', 'stableID'), oddString), fc.oneof(userIdLike, wrongType), { maxKeys: 3 }) }, wrongType),
+    ),
     privateAttributes: rarely(fc.dictionary(oddString, attributeValue, { maxKeys: 2 })),
     extra: rarely(hostileValue),
   })
@@ -285,7 +336,15 @@ const experimentSpec = fc.record({
       { weight: 3, arbitrary: fc.record({ op: fc.constant('set' as const), field: fc.constantFrom(...EXPERIMENT_FIELDS, 'extra'), value: hostileValue }) },
       { weight: 2, arbitrary: fc.record({ op: fc.constant('groupParameters' as const), value: fc.oneof(deepJson, fc.dictionary(oddString, hostileValue, { minKeys: 1, maxKeys: 3 })) }) },
       { weight: 1, arbitrary: fc.record({ op: fc.constant('groupName' as const), value: fc.oneof(oddString, longText([200, 201])) }) },
-      { weight: 1, arbitrary: fc.record({ op: fc.constant('targeting' as const), field: fc.oneof(fc.constantFrom('country', 'userID', 'custom.plan'), oddString), operator: fc.oneof(fc.constantFrom('any', 'none', 'gt'), oddString), values: fc.array(fc.oneof(oddString, rawNumber, wrongType), { maxLength: 3 }) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          op: fc.constant('targeting' as const),
+          field: fc.oneof(fc.constantFrom('country', 'userID', 'custom.plan'), oddString),
+          operator: fc.oneof(fc.constantFrom('any', 'none', 'gt'), oddString),
+          values: fc.array(fc.oneof(oddString, rawNumber, wrongType), { maxLength: 3 }),
+        }),
+      },
       { weight: 1, arbitrary: fc.record({ op: fc.constant('weights' as const), first: fc.oneof(rawNumber, fc.double()), second: fc.oneof(rawNumber, fc.double()) }) },
     ),
     { maxLength: 3 },
@@ -521,7 +580,12 @@ describe('the ledger under hostile and careless input', () => {
       const creation = fc.record({
         caller: callerFor('admin'),
         name: fc.oneof(oddString, longText([200, 201, 70_000]), wrongType, fc.constant('fuzzed key')),
-        scopes: fc.oneof(fc.subarray(['storage:read', 'storage:write', 'evaluate', 'admin'], { minLength: 1 }), fc.array(fc.oneof(oddString, wrongType), { maxLength: 3 }), wrongType, fc.constant(['admin', 'admin'])),
+        scopes: fc.oneof(
+          fc.subarray(['storage:read', 'storage:write', 'evaluate', 'admin'], { minLength: 1 }),
+          fc.array(fc.oneof(oddString, wrongType), { maxLength: 3 }),
+          wrongType,
+          fc.constant(['admin', 'admin']),
+        ),
         extra: fc.option(hostileValue, { nil: undefined }),
       });
       const revocation = fc.record({ caller: callerFor('admin'), id: fc.oneof(fc.uuid(), oddString, longText([36, 2_000]), fc.constantFrom('0', '-1', '00000000-0000-0000-0000-00000000000g')) });
@@ -604,7 +668,18 @@ describe('the ledger under hostile and careless input', () => {
         fc.record({ kind: fc.constant('invalidUtf8' as const), bytes: fc.constantFrom(...INVALID_UTF8) }),
         fc.record({ kind: fc.constant('bom' as const) }),
         fc.record({ kind: fc.constant('mediaType' as const), contentType: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '(none)') }),
-        fc.record({ kind: fc.constant('oddJsonMediaType' as const), contentType: fc.constantFrom('Application/JSON', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/json;;', 'application/jsonx', 'application/vnd.api+json', 'application/json, text/plain') }),
+        fc.record({
+          kind: fc.constant('oddJsonMediaType' as const),
+          contentType: fc.constantFrom(
+            'Application/JSON',
+            'application/json; charset=utf-16',
+            'application/json; charset=latin1',
+            'application/json;;',
+            'application/jsonx',
+            'application/vnd.api+json',
+            'application/json, text/plain',
+          ),
+        }),
         fc.record({ kind: fc.constant('encoded' as const), encoding: fc.constantFrom('gzip', 'deflate', 'br', 'gzip, identity') }),
         fc.record({ kind: fc.constant('oversize' as const), extra: fc.constantFrom(1, 1_000, 1_000_000) }),
         fc.record({ kind: fc.constant('emptyJsonOnReads' as const), method: fc.constantFrom('GET', 'DELETE') }),
@@ -626,7 +701,12 @@ describe('the ledger under hostile and careless input', () => {
             case 'bom':
               return expectSoundHttp({ ...base, headers: json, body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), valid]) });
             case 'mediaType':
-              return expectSoundHttp({ ...base, headers: change.contentType === '(none)' ? {} : { 'content-type': change.contentType }, body: valid, expect: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' } });
+              return expectSoundHttp({
+                ...base,
+                headers: change.contentType === '(none)' ? {} : { 'content-type': change.contentType },
+                body: valid,
+                expect: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+              });
             case 'oddJsonMediaType':
               return expectSoundHttp({ ...base, headers: { 'content-type': change.contentType }, body: valid });
             case 'encoded': {
@@ -659,7 +739,10 @@ describe('the ledger under hostile and careless input', () => {
       const segment = fc.oneof(
         { weight: 3, arbitrary: fc.constantFrom('fz-1:userID', 'exp_a', 'fuzz_exp', '1').map((text): Segment => ({ text, kind: 'valid' })) },
         { weight: 3, arbitrary: oddString.map((text) => odd(everyCodePointEncoded(text))) },
-        { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...BAD_ESCAPES), fc.constantFrom('', 'fz-1', 'exp_a')).map(([escape, around]): Segment => ({ text: `${around}${escape}${around}`, kind: 'badEscape' })) },
+        {
+          weight: 2,
+          arbitrary: fc.tuple(fc.constantFrom(...BAD_ESCAPES), fc.constantFrom('', 'fz-1', 'exp_a')).map(([escape, around]): Segment => ({ text: `${around}${escape}${around}`, kind: 'badEscape' })),
+        },
         { weight: 1, arbitrary: fc.constantFrom('%00', 'fz-1%00', '%2f', '%2F..%2F', '%5c', '%20', '+', '%u0041').map(odd) },
         { weight: 1, arbitrary: fc.constantFrom('.', '..', '%2e', '%2e%2e', '%2E%2E', '.%2e').map(odd) },
         { weight: 1, arbitrary: fc.constantFrom(100, 101, 513, 600, 4_000, 9_000, 20_000).map((length) => odd('k'.repeat(length))) },
@@ -701,7 +784,14 @@ describe('the ledger under hostile and careless input', () => {
   it(
     'headers: malformed authorization, huge or odd x-request-id, prefer, accept',
     async () => {
-      const latin1 = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((code) => code !== 0x7f).map((code) => String.fromCharCode(code)), minLength: 1, maxLength: 20 });
+      const latin1 = fc.string({
+        unit: fc
+          .integer({ min: 0x20, max: 0xff })
+          .filter((code) => code !== 0x7f)
+          .map((code) => String.fromCharCode(code)),
+        minLength: 1,
+        maxLength: 20,
+      });
       /** Over Node's whole header allowance (16 KiB), whatever a server sets. */
       const HUGE = 40_000;
       // [header value, whether it certainly names no valid key]; the case of the scheme and odd spacing are left open.
@@ -725,7 +815,11 @@ describe('the ledger under hostile and careless input', () => {
         latin1.map((text): [string, boolean] => [`Bearer ${text}x`, true]),
         fc.constantFrom(300, 8_000, HUGE).map((length): [string, boolean] => [`Bearer ${'a'.repeat(length)}`, true]),
       );
-      const requestId = fc.oneof(fc.constantFrom(199, 200, 201, 300, 8_000, HUGE).map((length) => 'r'.repeat(length)), latin1, fc.constant(''));
+      const requestId = fc.oneof(
+        fc.constantFrom(199, 200, 201, 300, 8_000, HUGE).map((length) => 'r'.repeat(length)),
+        latin1,
+        fc.constant(''),
+      );
       const routes = [
         { method: 'GET', path: '/v1/persisted/fz-1:userID' },
         { method: 'PUT', path: '/v1/persisted/fz-2:userID/exp_a', body: JSON.stringify(stickyValueFor('Control')) },
@@ -799,8 +893,14 @@ describe('the ledger under hostile and careless input', () => {
       // Every listed value once, then combinations.
       for (const asOf of AS_OF) await expectSoundHttp({ method: 'GET', path: `/v1/persisted/fz-1:userID?asOf=${everyCodePointEncoded(asOf)}`, caller: 'reader' });
       for (const reason of REASONS) await expectSoundHttp({ method: 'DELETE', path: `/v1/persisted/fz-1:userID/exp_b?reason=${everyCodePointEncoded(reason)}`, caller: 'writer' });
-      const odd = fc.oneof(oddString, longText([2_000]).map((text) => text.text()));
-      const extra = fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('asOf', 'reason', 'asof', 'asOf[]', '__proto__', 'reason[0]') }, { weight: 1, arbitrary: oddString.map(everyCodePointEncoded) }), fc.oneof(fc.constantFrom(...AS_OF, ...REASONS), odd));
+      const odd = fc.oneof(
+        oddString,
+        longText([2_000]).map((text) => text.text()),
+      );
+      const extra = fc.tuple(
+        fc.oneof({ weight: 4, arbitrary: fc.constantFrom('asOf', 'reason', 'asof', 'asOf[]', '__proto__', 'reason[0]') }, { weight: 1, arbitrary: oddString.map(everyCodePointEncoded) }),
+        fc.oneof(fc.constantFrom(...AS_OF, ...REASONS), odd),
+      );
       const query = fc.record({
         main: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...AS_OF, ...REASONS) }, { weight: 1, arbitrary: odd }),
         extras: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(extra, { minLength: 1, maxLength: 2 }) }),
@@ -831,7 +931,11 @@ describe('the ledger under hostile and careless input', () => {
       }
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof({ weight: 6, arbitrary: fc.constantFrom('fuzz_exp', 'fuzz_company', 'fz-0', 'fz-1') }, { weight: 1, arbitrary: fc.constantFrom('(all)', 'unknown_exp') }, { weight: 1, arbitrary: oddString }),
+          fc.oneof(
+            { weight: 6, arbitrary: fc.constantFrom('fuzz_exp', 'fuzz_company', 'fz-0', 'fz-1') },
+            { weight: 1, arbitrary: fc.constantFrom('(all)', 'unknown_exp') },
+            { weight: 1, arbitrary: oddString },
+          ),
           statsigUser,
           fc.record({ persist: rarely(fc.oneof(fc.boolean(), wrongType)), enforceTargeting: rarely(fc.oneof(fc.boolean(), wrongType)), extra: rarely(hostileValue) }),
           callerFor('evaluator'),
@@ -850,7 +954,13 @@ describe('the ledger under hostile and careless input', () => {
     PROPERTY_TEST_TIMEOUT_MS,
   );
 
-  const requestIdInput = fc.option(fc.oneof(fc.constantFrom(36, 200, 201, 300).map((length) => 'g'.repeat(length)), fc.constantFrom('', 'with space', '../..', '{"json":1}', 'a;b=c')), { nil: undefined });
+  const requestIdInput = fc.option(
+    fc.oneof(
+      fc.constantFrom(36, 200, 201, 300).map((length) => 'g'.repeat(length)),
+      fc.constantFrom('', 'with space', '../..', '{"json":1}', 'a;b=c'),
+    ),
+    { nil: undefined },
+  );
 
   it(
     'gRPC PersistedValues: NaN and Infinity in Structs, deep nesting, large values, odd strings, long request ids',
@@ -863,9 +973,25 @@ describe('the ledger under hostile and careless input', () => {
         big: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(70_000, 500_000, 2_000_000) }),
         async: fc.boolean(),
       });
-      const load = fc.record({ method: fc.constant('Load' as const), key: persistenceKey, asOf: fc.oneof(fc.constantFrom('', '2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '99999-01-01T00:00:00Z', '2026-01-01T00:00:00Z'), oddString) });
-      const batchLoad = fc.record({ method: fc.constant('BatchLoad' as const), keys: fc.oneof(fc.array(persistenceKey, { maxLength: 5 }), fc.constantFrom(0, 1_000, 1_001).map((count) => Array.from({ length: count }, (_, n) => `b-${n}:userID`))) });
-      const remove = fc.record({ method: fc.constant('Delete' as const), key: persistenceKey, config: configName, reason: fc.oneof(fc.constantFrom('', 'explicit', 'experiment_inactive', 'EXPLICIT', 'nonsense'), oddString), async: fc.boolean() });
+      const load = fc.record({
+        method: fc.constant('Load' as const),
+        key: persistenceKey,
+        asOf: fc.oneof(fc.constantFrom('', '2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '99999-01-01T00:00:00Z', '2026-01-01T00:00:00Z'), oddString),
+      });
+      const batchLoad = fc.record({
+        method: fc.constant('BatchLoad' as const),
+        keys: fc.oneof(
+          fc.array(persistenceKey, { maxLength: 5 }),
+          fc.constantFrom(0, 1_000, 1_001).map((count) => Array.from({ length: count }, (_, n) => `b-${n}:userID`)),
+        ),
+      });
+      const remove = fc.record({
+        method: fc.constant('Delete' as const),
+        key: persistenceKey,
+        config: configName,
+        reason: fc.oneof(fc.constantFrom('', 'explicit', 'experiment_inactive', 'EXPLICIT', 'nonsense'), oddString),
+        async: fc.boolean(),
+      });
       await fc.assert(
         fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: save }, load, batchLoad, remove), callerFor('admin'), requestIdInput, async (call, caller, requestId) => {
           let message: Buffer;
@@ -887,7 +1013,14 @@ describe('the ledger under hostile and careless input', () => {
               message = Buffer.concat([stringField(1, call.key), stringField(2, call.config), stringField(3, call.reason), varintField(4, call.async ? 1 : 0)]);
               break;
           }
-          return expectSoundGrpc({ service: 'PersistedValues', method: call.method, message, caller, ...(requestId === undefined ? {} : { requestId }), ...(expectCode === undefined ? {} : { expectCode }) });
+          return expectSoundGrpc({
+            service: 'PersistedValues',
+            method: call.method,
+            message,
+            caller,
+            ...(requestId === undefined ? {} : { requestId }),
+            ...(expectCode === undefined ? {} : { expectCode }),
+          });
         }),
         runs(0x67_9c, 150),
       );
@@ -898,7 +1031,10 @@ describe('the ledger under hostile and careless input', () => {
   it(
     'gRPC Evaluation: odd users, negative and huge versions, odd names',
     async () => {
-      const experimentName = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('fuzz_exp', 'fuzz_company', 'fz-0', 'fz-2') }, { weight: 1, arbitrary: fc.oneof(oddString, fc.constantFrom('', 'unknown_exp')) });
+      const experimentName = fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom('fuzz_exp', 'fuzz_company', 'fz-0', 'fz-2') },
+        { weight: 1, arbitrary: fc.oneof(oddString, fc.constantFrom('', 'unknown_exp')) },
+      );
       const user = statsigUser.map((fields) => fields as Record<string, unknown>);
       const persist = fc.option(fc.boolean(), { nil: undefined });
       await fc.assert(
@@ -906,7 +1042,14 @@ describe('the ledger under hostile and careless input', () => {
           fc.oneof(
             { weight: 3, arbitrary: fc.record({ method: fc.constant('Evaluate' as const), experiment: experimentName, user, persist, enforce: fc.boolean() }) },
             { weight: 2, arbitrary: fc.record({ method: fc.constant('EvaluateAll' as const), user, persist, enforce: fc.boolean() }) },
-            { weight: 1, arbitrary: fc.record({ method: fc.constant('GetExperiment' as const), name: experimentName, version: fc.oneof(fc.constantFrom(-1, 0, 1, 2, 2_147_483_647, -2_147_483_648), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n })) }) },
+            {
+              weight: 1,
+              arbitrary: fc.record({
+                method: fc.constant('GetExperiment' as const),
+                name: experimentName,
+                version: fc.oneof(fc.constantFrom(-1, 0, 1, 2, 2_147_483_647, -2_147_483_648), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n })),
+              }),
+            },
           ),
           callerFor('evaluator'),
           requestIdInput,
@@ -949,7 +1092,10 @@ describe('the ledger under hostile and careless input', () => {
         fc.record({ kind: fc.constant('unknownField' as const), field: fc.constantFrom(15, 99, 536_870_911), wireType: fc.constantFrom(0, 1, 2, 5) }),
         fc.record({ kind: fc.constant('wrongWireType' as const), field: fc.constantFrom(1, 2, 3, 4), wireType: fc.constantFrom(0, 1, 5) }),
         fc.record({ kind: fc.constant('invalidUtf8String' as const), field: fc.constantFrom(1, 2, 3), bytes: fc.constantFrom([0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0x80], [0x00]) }),
-        fc.record({ kind: fc.constant('oddStruct' as const), value: fc.constantFrom(varintField(1, 99), varintField(1, -1), doubleField(2, Number.NaN), varintField(7, 1), Buffer.from([0x2a, 0x05, 0x0a, 0x03, 0x0a, 0x01])) }),
+        fc.record({
+          kind: fc.constant('oddStruct' as const),
+          value: fc.constantFrom(varintField(1, 99), varintField(1, -1), doubleField(2, Number.NaN), varintField(7, 1), Buffer.from([0x2a, 0x05, 0x0a, 0x03, 0x0a, 0x01])),
+        }),
         fc.record({ kind: fc.constant('overlongLength' as const) }),
         fc.record({ kind: fc.constant('garbage' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
         fc.record({ kind: fc.constant('empty' as const) }),
@@ -964,7 +1110,8 @@ describe('the ledger under hostile and careless input', () => {
               damaged = message.subarray(0, Math.floor(message.length * change.keep));
               break;
             case 'unknownField': {
-              const payload = change.wireType === 0 ? varint(7) : change.wireType === 1 ? Buffer.alloc(8, 1) : change.wireType === 5 ? Buffer.alloc(4, 1) : Buffer.concat([varint(3), Buffer.from('abc')]);
+              const payload =
+                change.wireType === 0 ? varint(7) : change.wireType === 1 ? Buffer.alloc(8, 1) : change.wireType === 5 ? Buffer.alloc(4, 1) : Buffer.concat([varint(3), Buffer.from('abc')]);
               damaged = Buffer.concat([message, key(change.field, change.wireType), payload]);
               break;
             }
@@ -978,7 +1125,10 @@ describe('the ledger under hostile and careless input', () => {
               break;
             case 'oddStruct':
               // A struct field (3 in Save, 2 in Evaluate, 1 in EvaluateAll) whose one entry holds an odd Value.
-              damaged = Buffer.concat([message, bytesField(target.method === 'EvaluateAll' ? 1 : target.method === 'Evaluate' ? 2 : 3, bytesField(1, Buffer.concat([stringField(1, 'userID'), bytesField(2, change.value)])))]);
+              damaged = Buffer.concat([
+                message,
+                bytesField(target.method === 'EvaluateAll' ? 1 : target.method === 'Evaluate' ? 2 : 3, bytesField(1, Buffer.concat([stringField(1, 'userID'), bytesField(2, change.value)]))),
+              ]);
               break;
             case 'overlongLength':
               damaged = Buffer.concat([message, key(1, 2), varint(1_000_000), Buffer.from('short')]);
@@ -1035,12 +1185,23 @@ describe('the ledger under hostile and careless input', () => {
     });
 
     it('an evaluation of a unit id with a lone surrogate', async () => {
-      await expectSoundHttp({ method: 'POST', path: '/v1/experiments/fuzz_exp/evaluate', caller: 'evaluator', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { userID: 'poison-5\ud800' } }) });
+      await expectSoundHttp({
+        method: 'POST',
+        path: '/v1/experiments/fuzz_exp/evaluate',
+        caller: 'evaluator',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: { userID: 'poison-5\ud800' } }),
+      });
     });
 
     it('a gRPC Save with U+0000 in json_value', async () => {
       const value = { ...stickyValueFor('Control'), json_value: { s: '\u0000' } };
-      await expectSoundGrpc({ service: 'PersistedValues', method: 'Save', caller: 'writer', message: Buffer.concat([stringField(1, 'poison-6:userID'), stringField(2, 'exp_poison'), bytesField(3, protobufStruct(value))]) });
+      await expectSoundGrpc({
+        service: 'PersistedValues',
+        method: 'Save',
+        caller: 'writer',
+        message: Buffer.concat([stringField(1, 'poison-6:userID'), stringField(2, 'exp_poison'), bytesField(3, protobufStruct(value))]),
+      });
     });
   });
 
@@ -1106,4 +1267,3 @@ describe('the ledger under hostile and careless input', () => {
     }, 30_000);
   });
 });
-

@@ -212,19 +212,30 @@ describe('HTTP edges: every refusal leaves as {"error": {"code", "message"}}', (
         body: { outcome: 'deleted' },
       });
       for (const headers of headerSets) {
-        expect({ case: JSON.stringify(headers), ...(await send('DELETE', '/v1/persisted/bodiless:userID/exp', { headers })) }).toMatchObject({ case: JSON.stringify(headers), status: 200, body: { outcome: 'absent' } });
+        expect({ case: JSON.stringify(headers), ...(await send('DELETE', '/v1/persisted/bodiless:userID/exp', { headers })) }).toMatchObject({
+          case: JSON.stringify(headers),
+          status: 200,
+          body: { outcome: 'absent' },
+        });
       }
     });
 
     it('loads and lists with any content type and no body', async () => {
       for (const headers of headerSets) {
-        expect({ case: JSON.stringify(headers), ...(await send('GET', '/v1/persisted/bodiless:userID', { headers })) }).toMatchObject({ case: JSON.stringify(headers), status: 200, body: { values: {} } });
+        expect({ case: JSON.stringify(headers), ...(await send('GET', '/v1/persisted/bodiless:userID', { headers })) }).toMatchObject({
+          case: JSON.stringify(headers),
+          status: 200,
+          body: { values: {} },
+        });
         expect({ case: JSON.stringify(headers), ...(await send('GET', '/v1/api-keys', { headers })) }).toMatchObject({ case: JSON.stringify(headers), status: 200 });
       }
     });
 
     it('ignores a body sent with GET, as HTTP gives it no meaning', async () => {
-      expect(await send('GET', '/v1/persisted/bodiless:userID', { headers: { 'content-type': 'text/plain', 'content-length': '7' }, body: 'ignored' })).toMatchObject({ status: 200, body: { values: {} } });
+      expect(await send('GET', '/v1/persisted/bodiless:userID', { headers: { 'content-type': 'text/plain', 'content-length': '7' }, body: 'ignored' })).toMatchObject({
+        status: 200,
+        body: { values: {} },
+      });
     });
   });
 

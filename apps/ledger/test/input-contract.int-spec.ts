@@ -99,7 +99,11 @@ describe('the input contract, on both transports', () => {
   });
 
   // Protobuf strings are UTF-8, so a gRPC client cannot send a lone surrogate at all (it writes U+FFFD).
-  it.each([['U+0001', 'a\u0001b'], ['a line break', 'a\nb'], ['a C1 control', 'a\u0085b']])('refuses a gRPC evaluation of a userID holding %s', async (_label, userID) => {
+  it.each([
+    ['U+0001', 'a\u0001b'],
+    ['a line break', 'a\nb'],
+    ['a C1 control', 'a\u0085b'],
+  ])('refuses a gRPC evaluation of a userID holding %s', async (_label, userID) => {
     const before = await recordsInLog();
     const overGrpc = await grpc(evaluation, 'EvaluateAll', { user: toStruct({ userID }) });
     expect(overGrpc.error?.code).toBe(status.INVALID_ARGUMENT);
@@ -107,7 +111,15 @@ describe('the input contract, on both transports', () => {
   });
 
   it.each([
-    ['U+0000 in a group name', checkoutButtonSpec({ groups: [{ name: 'A\u0000', weight: 50 }, { name: 'B', weight: 50 }] })],
+    [
+      'U+0000 in a group name',
+      checkoutButtonSpec({
+        groups: [
+          { name: 'A\u0000', weight: 50 },
+          { name: 'B', weight: 50 },
+        ],
+      }),
+    ],
     ['a lone surrogate in the salt', checkoutButtonSpec({ salt: '\udbff' })],
     ['U+0000 in a targeting value', checkoutButtonSpec({ targeting: [{ field: 'country', operator: 'any', values: ['N\u0000Z'] }] })],
     ['parameters nested 100 deep', checkoutButtonSpec({ defaultParameters: deepObject(100) })],

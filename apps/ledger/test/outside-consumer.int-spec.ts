@@ -61,7 +61,9 @@ describe('an outside consumer of the event topic', () => {
     // What the consumer knows: the schema files, and the headers of each message from the served AsyncAPI document.
     const ajv = addFormats(new Ajv2020({ strict: false }));
     for (const file of readdirSync(SCHEMAS_DIR)) ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), 'utf8')));
-    const asyncapi = (await (await fetch(`${await stack.ledger.getUrl()}/v1/asyncapi.json`)).json()) as { components: { messages: Record<string, { headers: { properties: Record<string, { const?: string }> } }> } };
+    const asyncapi = (await (await fetch(`${await stack.ledger.getUrl()}/v1/asyncapi.json`)).json()) as {
+      components: { messages: Record<string, { headers: { properties: Record<string, { const?: string }> } }> };
+    };
     const headersSchemaOf = (ceType: string) => Object.values(asyncapi.components.messages).find((message) => message.headers.properties.ce_type?.const === ceType)?.headers;
 
     // Its own group, from the beginning; after reading to the end it reads everything again, as after a restart

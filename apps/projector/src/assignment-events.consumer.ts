@@ -176,7 +176,10 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
       // where the log ends now decides.
       const end = await this.logEndOf(batch.partition);
       if (end < BigInt(result.nextOffset)) {
-        this.halt(batch.partition, `the read model has applied partition ${batch.partition} up to offset ${result.nextOffset} but its log ends at ${end}: the topic was deleted or recreated, and its new records would be skipped. Rebuild the read model from the log (npm run rebuild -- --accept-differences) or restore the topic`);
+        this.halt(
+          batch.partition,
+          `the read model has applied partition ${batch.partition} up to offset ${result.nextOffset} but its log ends at ${end}: the topic was deleted or recreated, and its new records would be skipped. Rebuild the read model from the log (npm run rebuild -- --accept-differences) or restore the topic`,
+        );
       }
       return;
     }

@@ -14,11 +14,7 @@ export class ProjectorModule {
   static forRoot(config: ProjectorConfig): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [
-        structuredLoggerModule('projector', config.logLevel),
-        LedgerInfrastructureModule.forRoot(config, 'assignment-ledger-projector'),
-        TerminusModule.forRoot({ logger: false }),
-      ],
+      imports: [structuredLoggerModule('projector', config.logLevel), LedgerInfrastructureModule.forRoot(config, 'assignment-ledger-projector'), TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },

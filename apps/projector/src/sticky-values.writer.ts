@@ -133,10 +133,12 @@ export class StickyValuesWriter {
 
   /** Stores the partition's next offset and, for the live projection, announces it on commit with the keys it touched. */
   private async storePosition(manager: EntityManager, batch: PartitionBatch, nextOffset: string, touchedKeys: string[]): Promise<void> {
-    await manager.query(
-      `UPDATE ${this.schema}.projection_positions SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3`,
-      [batch.consumerGroup, batch.topic, batch.partition, nextOffset],
-    );
+    await manager.query(`UPDATE ${this.schema}.projection_positions SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND log_partition = $3`, [
+      batch.consumerGroup,
+      batch.topic,
+      batch.partition,
+      nextOffset,
+    ]);
     // Delivered on commit, never before: a writer waiting for this position then reads committed rows.
     if (this.mode === 'live') {
       const payload = projectionProgressPayload({ consumerGroup: batch.consumerGroup, topic: batch.topic, partition: batch.partition, nextOffset }, touchedKeys);
@@ -160,14 +162,13 @@ export class StickyValuesWriter {
   private async loadStates(manager: EntityManager, pairs: Array<[string, string]>): Promise<Map<string, StickyState>> {
     const states = new Map<string, StickyState>();
     if (pairs.length === 0) return states;
-    const rows: Array<{ persistence_key: string; config_name: string; sticky_values: StickyValues; saved_event_id: string; saved_at: Date }> =
-      await manager.query(
-        `SELECT s.persistence_key, s.config_name, s.sticky_values, s.saved_event_id, s.saved_at
+    const rows: Array<{ persistence_key: string; config_name: string; sticky_values: StickyValues; saved_event_id: string; saved_at: Date }> = await manager.query(
+      `SELECT s.persistence_key, s.config_name, s.sticky_values, s.saved_event_id, s.saved_at
            FROM ${this.schema}.sticky_values s
            JOIN unnest($1::text[], $2::text[]) AS p(persistence_key, config_name) USING (persistence_key, config_name)
           FOR UPDATE OF s`,
-        [pairs.map(([key]) => key), pairs.map(([, config]) => config)],
-      );
+      [pairs.map(([key]) => key), pairs.map(([, config]) => config)],
+    );
     for (const row of rows) {
       states.set(pairId(row.persistence_key, row.config_name), {
         kind: 'held',

@@ -33,13 +33,13 @@ describe('records the read model cannot take never stop the projection', () => {
   let admin: ReturnType<Kafka['admin']>;
 
   const rows = async () =>
-    new Map((await database.query('SELECT persistence_key, config_name, saved_event_id FROM read_model.sticky_values')).rows.map((row) => [`${row.persistence_key}|${row.config_name}`, row.saved_event_id]));
+    new Map(
+      (await database.query('SELECT persistence_key, config_name, saved_event_id FROM read_model.sticky_values')).rows.map((row) => [`${row.persistence_key}|${row.config_name}`, row.saved_event_id]),
+    );
   const expected = (events: LedgerEvent[]) => new Map([...expectedReadModel(events)].map(([id, state]) => [id, state.kind === 'held' ? state.savedEventId : '']));
   const projectedToLogEnd = async () => {
     const ends = await admin.fetchTopicOffsets(environment.topic);
-    const stored = new Map(
-      (await database.query('SELECT log_partition, next_offset FROM read_model.projection_positions')).rows.map((row) => [Number(row.log_partition), String(row.next_offset)]),
-    );
+    const stored = new Map((await database.query('SELECT log_partition, next_offset FROM read_model.projection_positions')).rows.map((row) => [Number(row.log_partition), String(row.next_offset)]));
     return ends.every((end) => (stored.get(end.partition) ?? '0') === end.high) ? true : undefined;
   };
   const ready = async () => (await fetch(`${await projector.getUrl()}/health/ready`)).status;
@@ -143,7 +143,10 @@ describe('records the read model cannot take never stop the projection', () => {
       const response = await fetch(`${await projector.getUrl()}/health/ready`);
       return { status: response.status, body: JSON.stringify(await response.json()) };
     };
-    await eventually(async () => ((await readiness()).body.includes(`partition ${blockedPartition} is paused after failing`) ? true : undefined), { timeoutMs: 30_000, what: 'readiness naming the paused partition' });
+    await eventually(async () => ((await readiness()).body.includes(`partition ${blockedPartition} is paused after failing`) ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'readiness naming the paused partition',
+    });
     expect((await readiness()).status).toBe(503);
     const now = await rows();
     for (const event of free) expect(now.get(`${event.data.persistenceKey}|exp_d`)).toBe(event.metadata.eventId);

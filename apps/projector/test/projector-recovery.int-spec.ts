@@ -1,17 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import {
-  createTestEnvironment,
-  eventMix,
-  eventually,
-  expectedReadModel,
-  killLeftoverServices,
-  produceEvents,
-  readTopic,
-  savedEvent,
-  spawnService,
-  type TestEnvironment,
-} from '@ledger/testing';
+import { createTestEnvironment, eventMix, eventually, expectedReadModel, killLeftoverServices, produceEvents, readTopic, savedEvent, spawnService, type TestEnvironment } from '@ledger/testing';
 import { type LedgerEvent } from '@ledger/events';
 import { ensureLedgerTopics, ledgerTopics } from '@ledger/storage';
 import { Kafka, logLevel } from 'kafkajs';
@@ -92,7 +81,12 @@ describe('the projector applies the log exactly once', () => {
   it('sends a poison record to the dead-letter topic with the reason and goes on', async () => {
     const before = [savedEvent('p1:userID', 'exp', 'Control')];
     const after = [savedEvent('p1:userID', 'exp2', 'Test'), savedEvent('p2:userID', 'exp', 'Test')];
-    await produceEvents(environment.brokers, environment.topic, [...before, { key: 'p1:userID', raw: '{"type":"StickyValueSaved","version":1,"data":{}}' }, { key: 'p1:userID', raw: 'not json' }, ...after]);
+    await produceEvents(environment.brokers, environment.topic, [
+      ...before,
+      { key: 'p1:userID', raw: '{"type":"StickyValueSaved","version":1,"data":{}}' },
+      { key: 'p1:userID', raw: 'not json' },
+      ...after,
+    ]);
     const projector = await createProjectorApp(loadProjectorConfig(environment.env));
     try {
       await caughtUp(5);

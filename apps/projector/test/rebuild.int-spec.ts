@@ -19,10 +19,7 @@ describe('rebuilding the read model from the log', () => {
 
   const rows = async () =>
     new Map(
-      (await database.query('SELECT persistence_key, config_name, saved_event_id FROM read_model.sticky_values')).rows.map((row) => [
-        `${row.persistence_key}|${row.config_name}`,
-        row.saved_event_id,
-      ]),
+      (await database.query('SELECT persistence_key, config_name, saved_event_id FROM read_model.sticky_values')).rows.map((row) => [`${row.persistence_key}|${row.config_name}`, row.saved_event_id]),
     );
   const expected = (events: LedgerEvent[]) => new Map([...expectedReadModel(events)].map(([id, state]) => [id, state.kind === 'held' ? state.savedEventId : '']));
   const applied = async () => (await database.query('SELECT coalesce(sum(next_offset), 0)::int AS n FROM read_model.projection_positions')).rows[0].n as number;
@@ -76,7 +73,7 @@ describe('rebuilding the read model from the log', () => {
 
   it('notices a live read model that drifted from the log, keeps it unless told otherwise, and repairs it when told', async () => {
     expect((await rows()).size).toBeGreaterThan(500);
-    await database.query("DELETE FROM read_model.sticky_values WHERE persistence_key IN (SELECT persistence_key FROM read_model.sticky_values LIMIT 3)");
+    await database.query('DELETE FROM read_model.sticky_values WHERE persistence_key IN (SELECT persistence_key FROM read_model.sticky_values LIMIT 3)');
     const drifted = await rows();
 
     const refused = await rebuild(false);

@@ -18,7 +18,10 @@ const specArbitrary = fc
       allocationPercent,
       bucketVersion,
       targeting: [{ field: 'country', operator: 'any', values: [country] }],
-      groups: [{ name: 'Control', weight: split, parameters: { v: 1 } }, { name: 'Test', weight: 100 - split, parameters: { v: 2 } }],
+      groups: [
+        { name: 'Control', weight: split, parameters: { v: 1 } },
+        { name: 'Test', weight: 100 - split, parameters: { v: 2 } },
+      ],
     });
     if (!result.ok) throw new Error(result.problems.join('; '));
     return result.spec;
@@ -70,7 +73,18 @@ describe('assignment decisions (properties)', () => {
   it('say a held value would be deleted exactly when, with one held, they delete it', () => {
     const held: StickyAssignment = {
       bucketVersion: 3,
-      stickyValues: { value: true, json_value: {}, rule_id: 'Control', group_name: 'Control', secondary_exposures: [], undelegated_secondary_exposures: null, config_delegate: null, explicit_parameters: null, time: 1, config_version: 1 },
+      stickyValues: {
+        value: true,
+        json_value: {},
+        rule_id: 'Control',
+        group_name: 'Control',
+        secondary_exposures: [],
+        undelegated_secondary_exposures: null,
+        config_delegate: null,
+        explicit_parameters: null,
+        time: 1,
+        config_version: 1,
+      },
     };
     fc.assert(
       fc.property(specArbitrary, userArbitrary, fc.boolean(), fc.boolean(), fc.boolean(), (spec, user, persist, enforceTargeting, active) => {

@@ -23,8 +23,16 @@ const kiwi: StatsigUser = { userID: 'test-123', country: 'NZ' };
 const stickyControl: StickyAssignment = {
   bucketVersion: 1,
   stickyValues: {
-    value: true, json_value: { color: 'blue' }, rule_id: 'Control', group_name: 'Control', secondary_exposures: [],
-    undelegated_secondary_exposures: null, config_delegate: null, explicit_parameters: null, time: 1, config_version: 1,
+    value: true,
+    json_value: { color: 'blue' },
+    rule_id: 'Control',
+    group_name: 'Control',
+    secondary_exposures: [],
+    undelegated_secondary_exposures: null,
+    config_delegate: null,
+    explicit_parameters: null,
+    time: 1,
+    config_version: 1,
   },
 };
 const persistent = { persist: true, enforceTargeting: false };
@@ -41,8 +49,16 @@ describe('deciding an assignment, rule by rule', () => {
         stickyValues: expect.objectContaining({ value: true, group_name: 'Test', rule_id: 'Test', json_value: { color: 'green' }, config_version: 3, time: 1_764_000_000_000 }),
         // Why, for the audit trail: the version, its allocation, the buckets and the targeting outcome.
         assignment: {
-          experiment: 'checkout_button', experimentVersion: 3, bucketVersion: 1, allocationPercent: 100, ruleId: 'Test', groupName: 'Test',
-          buckets: { allocation: 8026, group: 6974 }, targeting: { passed: true }, enforceTargeting: false, reason: 'Evaluated',
+          experiment: 'checkout_button',
+          experimentVersion: 3,
+          bucketVersion: 1,
+          allocationPercent: 100,
+          ruleId: 'Test',
+          groupName: 'Test',
+          buckets: { allocation: 8026, group: 6974 },
+          targeting: { passed: true },
+          enforceTargeting: false,
+          reason: 'Evaluated',
         },
       },
     ]);
@@ -86,7 +102,7 @@ describe('deciding an assignment, rule by rule', () => {
   it('a sticky value from a retired bucket version is deleted and the user evaluated afresh', () => {
     const decision = decideAssignment(spec({ bucketVersion: 2, minBucketVersion: 2 }), 4, kiwi, stickyControl, persistent, 2);
     expect(decision.result.reason).toBe('Evaluated');
-    expect(decision.commands.map((command) => command.type === 'DeleteStickyValue' ? command.reason : 'save')).toEqual(['bucket_version_retired', 'save']);
+    expect(decision.commands.map((command) => (command.type === 'DeleteStickyValue' ? command.reason : 'save'))).toEqual(['bucket_version_retired', 'save']);
   });
 
   it('without a unit id there is no key: live default, nothing saved or deleted', () => {

@@ -51,14 +51,7 @@ export interface AssignmentDecision {
  * 5. no sticky value and not in the experiment: live result, nothing saved.
  * Pure: no clock, no randomness; `specVersion` and `time` come from the caller.
  */
-export function decideAssignment(
-  spec: ExperimentSpec,
-  specVersion: number,
-  user: StatsigUser,
-  sticky: StickyAssignment | null,
-  options: AssignmentOptions,
-  time: number | null,
-): AssignmentDecision {
+export function decideAssignment(spec: ExperimentSpec, specVersion: number, user: StatsigUser, sticky: StickyAssignment | null, options: AssignmentOptions, time: number | null): AssignmentDecision {
   const unitId = unitIdFor(user, spec.idType);
   const persistenceKey = persistenceKeyFor(user, spec.idType);
   if (unitId === undefined || persistenceKey === undefined) {
@@ -102,13 +95,7 @@ function inactive(spec: ExperimentSpec, unitId: string): AssignmentResult {
   return notInExperiment(spec, 'Inactive', 'inactive', buckets, null);
 }
 
-function notInExperiment(
-  spec: ExperimentSpec,
-  reason: AssignmentReason,
-  ruleId: string,
-  buckets: AssignmentResult['buckets'],
-  targeting: TargetingOutcome | null,
-): AssignmentResult {
+function notInExperiment(spec: ExperimentSpec, reason: AssignmentReason, ruleId: string, buckets: AssignmentResult['buckets'], targeting: TargetingOutcome | null): AssignmentResult {
   return { groupName: null, ruleId, parameters: { ...spec.defaultParameters }, reason, buckets, targeting };
 }
 

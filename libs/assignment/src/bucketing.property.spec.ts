@@ -33,7 +33,7 @@ describe('bucketing (properties)', () => {
       if (allocation < BUCKETS / 2 && group < BUCKETS / 2) bothLowHalves += 1;
     }
     // 10k expected per tenth; a fair hash stays within 3% (the standard deviation is about 95).
-    for (const count of tenths) expect(Math.abs(count - units / 10)).toBeLessThan(units / 10 * 0.03);
-    expect(Math.abs(bothLowHalves - units / 4)).toBeLessThan(units / 4 * 0.03);
+    for (const count of tenths) expect(Math.abs(count - units / 10)).toBeLessThan((units / 10) * 0.03);
+    expect(Math.abs(bothLowHalves - units / 4)).toBeLessThan((units / 4) * 0.03);
   });
 });

@@ -20,7 +20,11 @@ describe('bucketing (pinned: other systems compute the same buckets)', () => {
   });
 
   it('walks groups in order over cumulative weight', () => {
-    const groups = [{ name: 'Control', weight: 33.33 }, { name: 'A', weight: 33.33 }, { name: 'B', weight: 33.34 }];
+    const groups = [
+      { name: 'Control', weight: 33.33 },
+      { name: 'A', weight: 33.33 },
+      { name: 'B', weight: 33.34 },
+    ];
     expect(groupAt(groups, 0)?.name).toBe('Control');
     expect(groupAt(groups, 3332)?.name).toBe('Control');
     expect(groupAt(groups, 3333)?.name).toBe('A');

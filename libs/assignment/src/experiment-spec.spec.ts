@@ -30,8 +30,26 @@ describe('experiment specs', () => {
   });
 
   it.each([
-    [{ ...valid, groups: [{ name: 'A', weight: 60 }, { name: 'B', weight: 30 }] }, 'add up to 100'],
-    [{ ...valid, groups: [{ name: 'A', weight: 50 }, { name: 'A', weight: 50 }] }, 'unique'],
+    [
+      {
+        ...valid,
+        groups: [
+          { name: 'A', weight: 60 },
+          { name: 'B', weight: 30 },
+        ],
+      },
+      'add up to 100',
+    ],
+    [
+      {
+        ...valid,
+        groups: [
+          { name: 'A', weight: 50 },
+          { name: 'A', weight: 50 },
+        ],
+      },
+      'unique',
+    ],
     [{ ...valid, bucketVersion: 2, minBucketVersion: 3 }, 'minBucketVersion'],
     [{ ...valid, allocationPercent: 10.005 }, '/allocationPercent'],
   ])('refuses %j (%s)', (spec, problem) => {

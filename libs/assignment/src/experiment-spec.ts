@@ -18,10 +18,7 @@ export const ExperimentSpecSchema = Type.Object(
     allocationPercent: Type.Number({ minimum: 0, maximum: 100 }),
     targeting: Type.Array(TargetingConditionSchema, { default: [] }),
     groups: Type.Array(
-      Type.Object(
-        { name: SafeString({ minLength: 1, maxLength: 200 }), weight: Type.Number({ minimum: 0, maximum: 100 }), parameters: Type.Optional(Parameters) },
-        { additionalProperties: false },
-      ),
+      Type.Object({ name: SafeString({ minLength: 1, maxLength: 200 }), weight: Type.Number({ minimum: 0, maximum: 100 }), parameters: Type.Optional(Parameters) }, { additionalProperties: false }),
       { minItems: 1, maxItems: 100 },
     ),
     defaultParameters: Type.Optional(Parameters),

@@ -3,8 +3,16 @@ import { decide } from './persistence.decide';
 import { ABSENT, type StickyState } from './sticky-state.evolve';
 
 const value: StickyValues = {
-  value: true, json_value: {}, rule_id: 'r', group_name: 'Control', secondary_exposures: [], undelegated_secondary_exposures: null,
-  config_delegate: null, explicit_parameters: null, time: null, config_version: 1,
+  value: true,
+  json_value: {},
+  rule_id: 'r',
+  group_name: 'Control',
+  secondary_exposures: [],
+  undelegated_secondary_exposures: null,
+  config_delegate: null,
+  explicit_parameters: null,
+  time: null,
+  config_version: 1,
 };
 const held: StickyState = { kind: 'held', stickyValues: value, savedEventId: 'e', savedAt: 't' };
 const key = { persistenceKey: 'test-123:userID', configName: 'exp' };
@@ -12,7 +20,9 @@ const key = { persistenceKey: 'test-123:userID', configName: 'exp' };
 describe('deciding what a storage call appends', () => {
   it('given no value, a save appends StickyValueSaved', () => {
     expect(decide({ type: 'SaveStickyValue', ...key, stickyValues: value }, ABSENT)).toEqual({
-      type: 'StickyValueSaved', version: 2, data: { ...key, stickyValues: value },
+      type: 'StickyValueSaved',
+      version: 2,
+      data: { ...key, stickyValues: value },
     });
   });
 
@@ -22,7 +32,9 @@ describe('deciding what a storage call appends', () => {
 
   it('given a held value, a delete appends StickyValueDeleted with its reason', () => {
     expect(decide({ type: 'DeleteStickyValue', ...key, reason: 'persisted_values_not_provided' }, held)).toEqual({
-      type: 'StickyValueDeleted', version: 2, data: { ...key, reason: 'persisted_values_not_provided' },
+      type: 'StickyValueDeleted',
+      version: 2,
+      data: { ...key, reason: 'persisted_values_not_provided' },
     });
   });
 

@@ -3,37 +3,33 @@ import { type LedgerEvent } from '@ledger/events';
 import { ABSENT, evolve, foldEvents, type StickyState } from './sticky-state.evolve';
 
 const eventArbitrary: fc.Arbitrary<LedgerEvent> = fc.oneof(
-  fc.record({ id: fc.uuid({ version: 4 }), group: fc.constantFrom('Control', 'Test', 'Other') }).map(
-    ({ id, group }): LedgerEvent => ({
-      type: 'StickyValueSaved',
-      version: 2,
-      data: {
-        persistenceKey: 'u:userID',
-        configName: 'exp',
-        stickyValues: {
-          value: true,
-          json_value: {},
-          rule_id: group,
-          group_name: group,
-          secondary_exposures: [],
-          undelegated_secondary_exposures: null,
-          config_delegate: null,
-          explicit_parameters: null,
-          time: null,
-          config_version: 2,
-        },
+  fc.record({ id: fc.uuid({ version: 4 }), group: fc.constantFrom('Control', 'Test', 'Other') }).map(({ id, group }): LedgerEvent => ({
+    type: 'StickyValueSaved',
+    version: 2,
+    data: {
+      persistenceKey: 'u:userID',
+      configName: 'exp',
+      stickyValues: {
+        value: true,
+        json_value: {},
+        rule_id: group,
+        group_name: group,
+        secondary_exposures: [],
+        undelegated_secondary_exposures: null,
+        config_delegate: null,
+        explicit_parameters: null,
+        time: null,
+        config_version: 2,
       },
-      metadata: { eventId: id, occurredAt: '2026-11-25T10:00:00.000Z', cause: { source: 'evaluation', apiKeyId: null, requestId: 'c' } },
-    }),
-  ),
-  fc.uuid({ version: 4 }).map(
-    (id): LedgerEvent => ({
-      type: 'StickyValueDeleted',
-      version: 2,
-      data: { persistenceKey: 'u:userID', configName: 'exp', reason: 'explicit' },
-      metadata: { eventId: id, occurredAt: '2026-11-25T10:00:00.000Z', cause: { source: 'storage_api', apiKeyId: null, requestId: 'c' } },
-    }),
-  ),
+    },
+    metadata: { eventId: id, occurredAt: '2026-11-25T10:00:00.000Z', cause: { source: 'evaluation', apiKeyId: null, requestId: 'c' } },
+  })),
+  fc.uuid({ version: 4 }).map((id): LedgerEvent => ({
+    type: 'StickyValueDeleted',
+    version: 2,
+    data: { persistenceKey: 'u:userID', configName: 'exp', reason: 'explicit' },
+    metadata: { eventId: id, occurredAt: '2026-11-25T10:00:00.000Z', cause: { source: 'storage_api', apiKeyId: null, requestId: 'c' } },
+  })),
 );
 
 describe('folding the log (properties)', () => {
@@ -51,11 +47,17 @@ describe('folding the log (properties)', () => {
 
   it('leaves the earliest of racing saves as the one winner, whatever the later ones say', () => {
     fc.assert(
-      fc.property(fc.array(eventArbitrary.filter((event) => event.type === 'StickyValueSaved'), { minLength: 1, maxLength: 10 }), (saves) => {
-        const state = foldEvents(saves);
-        expect(state.kind === 'held' && state.savedEventId).toBe(saves[0]!.metadata.eventId);
-        expect(saves.slice(1).every((event) => evolve(state, event).outcome === 'superseded')).toBe(true);
-      }),
+      fc.property(
+        fc.array(
+          eventArbitrary.filter((event) => event.type === 'StickyValueSaved'),
+          { minLength: 1, maxLength: 10 },
+        ),
+        (saves) => {
+          const state = foldEvents(saves);
+          expect(state.kind === 'held' && state.savedEventId).toBe(saves[0]!.metadata.eventId);
+          expect(saves.slice(1).every((event) => evolve(state, event).outcome === 'superseded')).toBe(true);
+        },
+      ),
     );
   });
 });

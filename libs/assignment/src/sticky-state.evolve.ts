@@ -1,9 +1,7 @@
 import { type LedgerEvent, type StickyValues } from '@ledger/events';
 
 /** What the log says one unit holds for one config. */
-export type StickyState =
-  | { kind: 'absent' }
-  | { kind: 'held'; stickyValues: StickyValues; savedEventId: string; savedAt: string };
+export type StickyState = { kind: 'absent' } | { kind: 'held'; stickyValues: StickyValues; savedEventId: string; savedAt: string };
 
 export const ABSENT: StickyState = { kind: 'absent' };
 

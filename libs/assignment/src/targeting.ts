@@ -3,10 +3,23 @@ import { SafeString } from '@ledger/events';
 import { type StatsigUser } from './statsig-user';
 
 export const TARGETING_OPERATORS = [
-  'any', 'none', 'str_contains_any', 'str_contains_none',
-  'gt', 'gte', 'lt', 'lte',
-  'version_gt', 'version_gte', 'version_lt', 'version_lte', 'version_eq',
-  'before', 'after', 'is_null', 'is_not_null',
+  'any',
+  'none',
+  'str_contains_any',
+  'str_contains_none',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'version_gt',
+  'version_gte',
+  'version_lt',
+  'version_lte',
+  'version_eq',
+  'before',
+  'after',
+  'is_null',
+  'is_not_null',
 ] as const;
 export type TargetingOperator = (typeof TARGETING_OPERATORS)[number];
 

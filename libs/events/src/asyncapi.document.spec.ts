@@ -18,12 +18,28 @@ const saved: LedgerEvent = {
     persistenceKey: 'test-123:userID',
     configName: 'checkout_button',
     stickyValues: {
-      value: true, json_value: deep(31), rule_id: 'Test', group_name: 'Test', secondary_exposures: [{ gate: 'g', gateValue: 'true', ruleID: 'r' }],
-      undelegated_secondary_exposures: null, config_delegate: null, explicit_parameters: null, time: 1_764_000_000_000, config_version: 3,
+      value: true,
+      json_value: deep(31),
+      rule_id: 'Test',
+      group_name: 'Test',
+      secondary_exposures: [{ gate: 'g', gateValue: 'true', ruleID: 'r' }],
+      undelegated_secondary_exposures: null,
+      config_delegate: null,
+      explicit_parameters: null,
+      time: 1_764_000_000_000,
+      config_version: 3,
     },
     assignment: {
-      experiment: 'checkout_button', experimentVersion: 1, bucketVersion: 1, allocationPercent: 100, ruleId: 'Test', groupName: 'Test',
-      buckets: { allocation: 8026, group: 6974 }, targeting: { passed: true }, enforceTargeting: false, reason: 'Evaluated',
+      experiment: 'checkout_button',
+      experimentVersion: 1,
+      bucketVersion: 1,
+      allocationPercent: 100,
+      ruleId: 'Test',
+      groupName: 'Test',
+      buckets: { allocation: 8026, group: 6974 },
+      targeting: { passed: true },
+      enforceTargeting: false,
+      reason: 'Evaluated',
     },
   },
   metadata,
@@ -41,7 +57,7 @@ describe('the AsyncAPI document of the event feed', () => {
     expect(readFileSync(ASYNCAPI_FILE, 'utf8')).toBe(defaultFeedYaml());
   });
 
-  it('is a valid AsyncAPI 3.0 document, as kept and with a deployment\'s own topic, partitions and replicas', async () => {
+  it("is a valid AsyncAPI 3.0 document, as kept and with a deployment's own topic, partitions and replicas", async () => {
     expect(await problemsOf(readFileSync(ASYNCAPI_FILE, 'utf8'))).toEqual([]);
     expect(await problemsOf(feedAsyncApiYaml(feedAsyncApiDocument({ topic: 'eu.sticky', partitions: 12, replicas: 3, source: SOURCE })))).toEqual([]);
   });

@@ -61,7 +61,7 @@ export function feedAsyncApiDocument(options: FeedDocumentOptions): Record<strin
     title: 'A record the projector refused',
     summary: 'A record of the event topic that broke the event contract or that Postgres refused, copied as it was with why and where from.',
     description:
-      'Key and value are the refused record\'s own, byte for byte (the value may be no JSON at all); its other headers are not copied. Both decisions depend on the record alone, so a rebuild dead-letters the same records again.',
+      "Key and value are the refused record's own, byte for byte (the value may be no JSON at all); its other headers are not copied. Both decisions depend on the record alone, so a rebuild dead-letters the same records again.",
     contentType: 'application/octet-stream',
     headers: {
       type: 'object',
@@ -73,7 +73,7 @@ export function feedAsyncApiDocument(options: FeedDocumentOptions): Record<strin
         'source-offset': { type: 'string', pattern: '^[0-9]+$', description: 'Its offset there, in decimal.' },
       },
     },
-    payload: { description: 'The refused record\'s value as it was; absent when it had none.' },
+    payload: { description: "The refused record's value as it was; absent when it had none." },
     bindings: { kafka: { key: { type: 'string', description: "The refused record's key as it was." }, bindingVersion: KAFKA_BINDING_VERSION } },
   };
 
@@ -86,9 +86,9 @@ export function feedAsyncApiDocument(options: FeedDocumentOptions): Record<strin
       version: DOCUMENT_VERSION,
       description: [
         "The ledger's event log: every save and every delete of a unit's sticky value, in the order the ledger accepted them.",
-        'Records are keyed by persistence key (`<unitID>:<idType>`) and partitioned by murmur2 of the key as Kafka\'s default partitioner does, so one unit\'s events stay in order on one partition.',
+        "Records are keyed by persistence key (`<unitID>:<idType>`) and partitioned by murmur2 of the key as Kafka's default partitioner does, so one unit's events stay in order on one partition.",
         'Delivery is at least once: deduplicate by `ce_id`. A save takes effect only when the unit held no value for the config at its place in the log (first write wins); later saves are superseded.',
-        'Each record is a CloudEvent in the Kafka protocol binding\'s binary mode: the attributes are `ce_` headers, the value is the event as JSON.',
+        "Each record is a CloudEvent in the Kafka protocol binding's binary mode: the attributes are `ce_` headers, the value is the event as JSON.",
       ].join('\n'),
       license: { name: 'Apache-2.0' },
       tags: [{ name: 'cloudevents' }, { name: 'event-sourcing' }],
@@ -161,9 +161,9 @@ function legacyHeadersSchema(published: (typeof PUBLISHED_SCHEMAS)[number]): Rec
 
 function legacyHeaderProperties(published: (typeof PUBLISHED_SCHEMAS)[number]): Record<string, unknown> {
   return {
-    'event-type': { type: 'string', const: published.type, description: 'The event type (the value\'s `type`).' },
-    'event-version': { type: 'string', const: String(published.version), description: 'The event version, in decimal (the value\'s `version`).' },
-    'event-id': eventIdHeader('The event id (the value\'s `metadata.eventId`); the same as `ce_id`.'),
+    'event-type': { type: 'string', const: published.type, description: "The event type (the value's `type`)." },
+    'event-version': { type: 'string', const: String(published.version), description: "The event version, in decimal (the value's `version`)." },
+    'event-id': eventIdHeader("The event id (the value's `metadata.eventId`); the same as `ce_id`."),
   };
 }
 

@@ -26,8 +26,7 @@ describe('what every transport carries', () => {
 
   it('states the same limits in the published JSON Schema, so a consumer of the topic can rely on them', () => {
     // What a consumer adds to its validator for the one keyword standard JSON Schema lacks.
-    const depthOf = (value: unknown): number =>
-      value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value as Record<string, unknown>).map(depthOf)) : 0;
+    const depthOf = (value: unknown): number => (value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value as Record<string, unknown>).map(depthOf)) : 0);
     const ajv = new Ajv2020({ strict: false, unicodeRegExp: false });
     ajv.addKeyword({ keyword: MAX_DEPTH_KEYWORD, schemaType: 'number', validate: (limit: number, value: unknown) => depthOf(value) <= limit });
     const published = ajv.compile({ $defs: CARRIED_JSON_DEFS, ...JSON.parse(JSON.stringify(CarriedJsonValue())) });

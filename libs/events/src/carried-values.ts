@@ -71,8 +71,7 @@ export const CarriedJsonObject = (options: { description?: string } = {}): TUnsa
   Type.Unsafe<Record<string, unknown>>({ [Kind]: 'CarriedJsonObject', type: 'object', $ref: JSON_VALUE_REF, ...depthLimit, ...options });
 
 /** Any JSON value within the limits above (see CarriedJsonObject). */
-export const CarriedJsonValue = (options: { description?: string } = {}): TUnsafe<unknown> =>
-  Type.Unsafe<unknown>({ [Kind]: 'CarriedJsonValue', $ref: JSON_VALUE_REF, ...depthLimit, ...options });
+export const CarriedJsonValue = (options: { description?: string } = {}): TUnsafe<unknown> => Type.Unsafe<unknown>({ [Kind]: 'CarriedJsonValue', $ref: JSON_VALUE_REF, ...depthLimit, ...options });
 
 /** True for the published form of CarriedJsonObject / CarriedJsonValue (a schema copied as JSON loses its kinds). */
 export const isCarriedJsonNode = (node: Record<string, unknown>): boolean => MAX_DEPTH_KEYWORD in node;

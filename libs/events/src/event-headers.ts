@@ -14,7 +14,10 @@ export type EventHeaders = Record<string, string>;
  */
 export function cloudEventTypeOf(type: LedgerEventType | string, version: number): string {
   // StickyValueSaved -> sticky-value.saved: the subject, then what happened to it.
-  const words = type.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().split('-');
+  const words = type
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .split('-');
   return `org.assignment-ledger.${words.slice(0, -1).join('-')}.${words.at(-1)}.v${version}`;
 }
 

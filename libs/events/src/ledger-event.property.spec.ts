@@ -8,7 +8,10 @@ const orNull = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: nu
 const json = carriableJsonObject(3);
 
 const persistenceKey = fc
-  .tuple(carriableText({ minLength: 1, maxLength: 30 }).filter((unit) => !/[\u0000-\u001f\u007f-\u009f]/.test(unit)), fc.constantFrom('userID', 'stableID', 'companyID'))
+  .tuple(
+    carriableText({ minLength: 1, maxLength: 30 }).filter((unit) => !/[\u0000-\u001f\u007f-\u009f]/.test(unit)),
+    fc.constantFrom('userID', 'stableID', 'companyID'),
+  )
   .map(([unit, idType]) => `${unit}:${idType}`);
 const configName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,30}$/);
 const metadata = fc.record({

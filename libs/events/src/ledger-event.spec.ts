@@ -11,15 +11,25 @@ const deleted: LedgerEvent = {
   },
 };
 const stickyValues = {
-  value: true, json_value: { color: 'green' }, rule_id: 'Test', group_name: 'Test', secondary_exposures: [],
-  undelegated_secondary_exposures: null, config_delegate: null, explicit_parameters: null, time: 1_764_000_000_000, config_version: 3,
+  value: true,
+  json_value: { color: 'green' },
+  rule_id: 'Test',
+  group_name: 'Test',
+  secondary_exposures: [],
+  undelegated_secondary_exposures: null,
+  config_delegate: null,
+  explicit_parameters: null,
+  time: 1_764_000_000_000,
+  config_version: 3,
 };
 const v1Metadata = { eventId: '6f1c1c49-8b8e-4a5e-9a57-0a1b2c3d4e60', occurredAt: '2026-11-25T10:00:00.000Z', caller: { apiKeyId: 'key-1' }, correlationId: 'req-1', source: 'evaluation' as const };
 const savedV1 = (data: Record<string, unknown>): StoredLedgerEvent =>
   ({ type: 'StickyValueSaved', version: 1, data: { persistenceKey: 'test-123:userID', configName: 'checkout_button', stickyValues, ...data }, metadata: v1Metadata }) as StoredLedgerEvent;
 const nested = (depth: number): Record<string, unknown> => (depth === 1 ? { leaf: 1 } : { inner: nested(depth - 1) });
 const savedWith = (values: Record<string, unknown>): Buffer =>
-  Buffer.from(JSON.stringify({ type: 'StickyValueSaved', version: 2, data: { persistenceKey: 'u:userID', configName: 'c', stickyValues: { ...stickyValues, ...values } }, metadata: deleted.metadata }));
+  Buffer.from(
+    JSON.stringify({ type: 'StickyValueSaved', version: 2, data: { persistenceKey: 'u:userID', configName: 'c', stickyValues: { ...stickyValues, ...values } }, metadata: deleted.metadata }),
+  );
 
 describe('ledger event codec', () => {
   it('round-trips a valid event', () => {

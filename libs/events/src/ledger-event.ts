@@ -90,4 +90,3 @@ export function decodeLedgerEvent(payload: Buffer | null): LedgerEvent {
   }
   return upcast;
 }
-

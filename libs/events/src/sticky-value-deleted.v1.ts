@@ -2,12 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { EventMetadataV1Schema } from './event-metadata.schema';
 import { ConfigNameV1Schema, PersistenceKeyV1Schema } from './persistence-key.schema';
 
-export const DELETE_REASONS = [
-  'persisted_values_not_provided',
-  'experiment_inactive',
-  'bucket_version_retired',
-  'explicit',
-] as const;
+export const DELETE_REASONS = ['persisted_values_not_provided', 'experiment_inactive', 'bucket_version_retired', 'explicit'] as const;
 export type DeleteReason = (typeof DELETE_REASONS)[number];
 
 /**

@@ -12,7 +12,10 @@ const sanitised = (value: unknown): unknown => {
 
 /** Any text the ledger carries: quotes, backslashes, control characters, astral characters; no U+0000, no lone surrogate. */
 export const carriableText = (constraints: { minLength?: number; maxLength?: number } = {}) =>
-  fc.string({ unit: 'binary', ...constraints }).map(carriable).filter((text) => text.length >= (constraints.minLength ?? 0));
+  fc
+    .string({ unit: 'binary', ...constraints })
+    .map(carriable)
+    .filter((text) => text.length >= (constraints.minLength ?? 0));
 
 /** JSON objects the ledger carries, nested up to `maxDepth` levels below the top. */
 export const carriableJsonObject = (maxDepth: number) =>

@@ -56,7 +56,10 @@ async function fromTestcontainers(stoppers: Stopper[]): Promise<Chosen | undefin
     new KafkaContainer('confluentinc/cp-kafka:8.1.0').withKraft().start(),
     new PostgreSqlContainer('postgres:16-alpine').withUsername('postgres').withPassword('postgres').start(),
   ]);
-  stoppers.push(async () => void (await kafka.stop()), async () => void (await postgres.stop()));
+  stoppers.push(
+    async () => void (await kafka.stop()),
+    async () => void (await postgres.stop()),
+  );
   const admin = new URL(postgres.getConnectionUri());
   admin.pathname = '/postgres';
   return { brokers: `${kafka.getHost()}:${kafka.getMappedPort(9093)}`, databaseAdminUrl: admin.toString(), source: 'testcontainers' };

@@ -55,9 +55,7 @@ export async function produceEvents(brokers: string, topic: string, events: Arra
         topic,
         acks: -1,
         compression: CompressionTypes.None,
-        messages: events.slice(start, start + 1000).map((event) =>
-          'raw' in event ? { key: event.key, value: event.raw } : { key: event.data.persistenceKey, value: encodeLedgerEvent(event) },
-        ),
+        messages: events.slice(start, start + 1000).map((event) => ('raw' in event ? { key: event.key, value: event.raw } : { key: event.data.persistenceKey, value: encodeLedgerEvent(event) })),
       });
     }
   } finally {

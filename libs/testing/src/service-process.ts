@@ -63,10 +63,7 @@ export function spawnService(name: ServiceName, env: Record<string, string>): Se
 
 function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${what}`)), ms))),
-  ]).finally(() => clearTimeout(timer));
+  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${what}`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 /** A loopback port that nothing listens on, to stand for a dependency that is down. */

@@ -19,7 +19,10 @@ export interface TestEnvironment {
 
 export async function createTestEnvironment(label: string): Promise<TestEnvironment> {
   const infra = testInfrastructure();
-  const id = `${label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const id = `${label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const database = `ledger_test_${id}`;
   await withAdminClient(infra.databaseAdminUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
   const url = new URL(infra.databaseAdminUrl);

@@ -72,7 +72,10 @@ export class ApiKeysService {
     const query = this.dataSource.getRepository(ApiKeyEntity).createQueryBuilder('api_key');
     if (!page.includeRevoked) query.andWhere('api_key.revokedAt IS NULL');
     if (after) query.andWhere(`(${createdAt}, api_key.id) > (:afterAt, :afterId)`, { afterAt: new Date(after.createdAtMs), afterId: after.id });
-    query.orderBy(createdAt, 'ASC').addOrderBy('api_key.id', 'ASC').limit(page.limit + 1);
+    query
+      .orderBy(createdAt, 'ASC')
+      .addOrderBy('api_key.id', 'ASC')
+      .limit(page.limit + 1);
     const entities = await this.guard(() => query.getMany());
     const shown = entities.slice(0, page.limit);
     const last = shown.at(-1);

@@ -2,8 +2,7 @@ import { retryAfterSeconds, TokenBuckets } from './token-buckets';
 
 describe('token buckets', () => {
   const rule = { capacity: 3, refillIntervalMs: 1_000 };
-  const takeTimes = (buckets: TokenBuckets<string>, key: string, times: number, nowMs: number) =>
-    Array.from({ length: times }, () => buckets.take(key, nowMs).allowed);
+  const takeTimes = (buckets: TokenBuckets<string>, key: string, times: number, nowMs: number) => Array.from({ length: times }, () => buckets.take(key, nowMs).allowed);
 
   it('allows a burst of the capacity, then refuses with the time until a token is back', () => {
     const buckets = new TokenBuckets<string>(rule, 100);

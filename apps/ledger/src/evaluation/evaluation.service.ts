@@ -73,9 +73,7 @@ export class EvaluationService {
       version,
       ...decision.result,
       sticky:
-        held && key
-          ? { key, savedAt: held.savedAt, eventId: held.savedEventId, experimentVersion: numberOrNull(record?.assignment?.experimentVersion) ?? held.stickyValues.config_version }
-          : null,
+        held && key ? { key, savedAt: held.savedAt, eventId: held.savedEventId, experimentVersion: numberOrNull(record?.assignment?.experimentVersion) ?? held.stickyValues.config_version } : null,
     };
   }
 }

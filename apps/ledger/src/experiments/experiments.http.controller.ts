@@ -39,12 +39,7 @@ export class ExperimentsHttpController {
   /** 201 with the new version; 200 with the latest one when the spec is what it already says, so a re-sent spec is safe. */
   @Put(':name')
   @RequireScopes('experiments:write')
-  async publish(
-    @Param('name', experimentNamePipe) name: string,
-    @Body() body: unknown,
-    @Caller() caller: Principal,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<PublishedExperiment> {
+  async publish(@Param('name', experimentNamePipe) name: string, @Body() body: unknown, @Caller() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublishedExperiment> {
     const result = await this.experiments.publish(name, body, caller.apiKeyId);
     void reply.status(result.outcome === 'published' ? 201 : 200);
     return result.experiment;

@@ -72,10 +72,13 @@ export class ExperimentsRepository {
           if (!latest) throw new Error(`publishing ${name}: nothing was published to keep`);
           return { outcome: 'unchanged' as const, experiment: latest };
         }
-        const [row]: Row[] = await manager.query(
-          'INSERT INTO experiment_versions (name, version, spec, published_by, diff) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-          [name, (latest?.version ?? 0) + 1, JSON.stringify(decision.spec), publishedBy, JSON.stringify(decision.diff)],
-        );
+        const [row]: Row[] = await manager.query('INSERT INTO experiment_versions (name, version, spec, published_by, diff) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+          name,
+          (latest?.version ?? 0) + 1,
+          JSON.stringify(decision.spec),
+          publishedBy,
+          JSON.stringify(decision.diff),
+        ]);
         await manager.query('SELECT pg_notify($1, $2)', [EXPERIMENT_PUBLISHED_CHANNEL, name]);
         return { outcome: 'published' as const, experiment: toPublished(row!) };
       }),
@@ -112,9 +115,7 @@ export class ExperimentsRepository {
   /** The latest version of every experiment whose latest version is active. */
   async allActive(): Promise<PublishedExperiment[]> {
     const rows = await this.bounded<Row[]>(() =>
-      this.dataSource.query(
-        `SELECT * FROM (SELECT DISTINCT ON (name) * FROM experiment_versions ORDER BY name, version DESC) latest WHERE spec->>'status' = 'active' ORDER BY name`,
-      ),
+      this.dataSource.query(`SELECT * FROM (SELECT DISTINCT ON (name) * FROM experiment_versions ORDER BY name, version DESC) latest WHERE spec->>'status' = 'active' ORDER BY name`),
     );
     return rows.map(toPublished);
   }

@@ -18,7 +18,18 @@ class FakeNotifications {
 const held = (group: string): StickyRecord => ({
   state: {
     kind: 'held',
-    stickyValues: { value: true, json_value: {}, rule_id: group, group_name: group, secondary_exposures: [], undelegated_secondary_exposures: null, config_delegate: null, explicit_parameters: null, time: 1, config_version: 1 },
+    stickyValues: {
+      value: true,
+      json_value: {},
+      rule_id: group,
+      group_name: group,
+      secondary_exposures: [],
+      undelegated_secondary_exposures: null,
+      config_delegate: null,
+      explicit_parameters: null,
+      time: 1,
+      config_version: 1,
+    },
     savedEventId: `00000000-0000-4000-8000-00000000000${group.length}`,
     savedAt: '2026-11-25T00:00:00.000Z',
   },
@@ -68,7 +79,12 @@ describe('the cache of sticky records', () => {
 
   it('keeps nothing read while a batch of its partition was being announced', async () => {
     let finish!: (record: StickyRecord) => void;
-    const slow = cache.recordOf('u1:userID', 'exp', () => 0, () => new Promise((resolve) => (finish = resolve)));
+    const slow = cache.recordOf(
+      'u1:userID',
+      'exp',
+      () => 0,
+      () => new Promise((resolve) => (finish = resolve)),
+    );
     notifications.progress(0, ['u1:userID']);
     finish(held('Stale'));
     await slow;

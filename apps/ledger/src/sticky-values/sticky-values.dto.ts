@@ -43,18 +43,12 @@ export const ConfigNameParam = ConfigNameSchema;
 export const LoadQuerySchema = Type.Object({ asOf: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false });
 export type LoadQuery = Static<typeof LoadQuerySchema>;
 
-export const DeleteQuerySchema = Type.Object(
-  { reason: Type.Optional(Type.Union(DELETE_REASONS.map((reason) => Type.Literal(reason)))) },
-  { additionalProperties: false },
-);
+export const DeleteQuerySchema = Type.Object({ reason: Type.Optional(Type.Union(DELETE_REASONS.map((reason) => Type.Literal(reason)))) }, { additionalProperties: false });
 export type DeleteQuery = Static<typeof DeleteQuerySchema>;
 
 /** One call for many keys: what SDK adapters use to load a page's users at once. */
 export const MAX_BATCH_KEYS = 1000;
-export const BatchLoadBodySchema = Type.Object(
-  { keys: Type.Array(PersistenceKeySchema, { minItems: 1, maxItems: MAX_BATCH_KEYS, uniqueItems: true }) },
-  { additionalProperties: false },
-);
+export const BatchLoadBodySchema = Type.Object({ keys: Type.Array(PersistenceKeySchema, { minItems: 1, maxItems: MAX_BATCH_KEYS, uniqueItems: true }) }, { additionalProperties: false });
 export type BatchLoadBody = Static<typeof BatchLoadBodySchema>;
 
 /** The value a unit already holds is a read: a key that may only write learns that the unit is sticky, not what it holds. */

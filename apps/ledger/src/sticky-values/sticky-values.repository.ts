@@ -69,10 +69,10 @@ export class StickyValuesRepository {
   }
 
   async find(persistenceKey: string, configName: string): Promise<StickyState> {
-    const [row] = await this.query<HeldRow>(
-      'SELECT sticky_values, saved_event_id, saved_at FROM read_model.sticky_values WHERE persistence_key = $1 AND config_name = $2',
-      [persistenceKey, configName],
-    );
+    const [row] = await this.query<HeldRow>('SELECT sticky_values, saved_event_id, saved_at FROM read_model.sticky_values WHERE persistence_key = $1 AND config_name = $2', [
+      persistenceKey,
+      configName,
+    ]);
     return row ? { kind: 'held', stickyValues: row.sticky_values, savedEventId: row.saved_event_id, savedAt: row.saved_at.toISOString() } : ABSENT;
   }
 

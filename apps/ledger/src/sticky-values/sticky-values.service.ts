@@ -29,10 +29,7 @@ export type SaveResult =
   | { outcome: 'already_sticky'; eventId: string | null; value: StickyValues | null }
   | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
 
-export type DeleteResult =
-  | { outcome: 'deleted'; eventId: string }
-  | { outcome: 'absent'; eventId?: string }
-  | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
+export type DeleteResult = { outcome: 'deleted'; eventId: string } | { outcome: 'absent'; eventId?: string } | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
 
 /**
  * Statsig's storage contract (load / save / delete) on the ledger: reads come from the read model;

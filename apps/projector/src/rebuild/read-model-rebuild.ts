@@ -129,10 +129,7 @@ async function swapWhenAligned(options: RebuildOptions, replay: BoundedReplay): 
 type Query = (sql: string, parameters?: unknown[]) => Promise<any>;
 
 async function positions(query: Query, schema: string, consumerGroup: string): Promise<Offsets> {
-  const rows: Array<{ log_partition: number; next_offset: string }> = await query(
-    `SELECT log_partition, next_offset FROM ${schema}.projection_positions WHERE consumer_group = $1`,
-    [consumerGroup],
-  );
+  const rows: Array<{ log_partition: number; next_offset: string }> = await query(`SELECT log_partition, next_offset FROM ${schema}.projection_positions WHERE consumer_group = $1`, [consumerGroup]);
   return new Map(rows.map((row) => [row.log_partition, BigInt(row.next_offset)]));
 }
 

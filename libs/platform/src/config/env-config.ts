@@ -16,11 +16,7 @@ export type EnvCheck<T> = (config: T) => string[];
  * Defaults fill the gaps, numeric strings become numbers, and every problem is reported at once
  * (not only the first), so one failed boot tells the operator everything to fix.
  */
-export function parseEnv<S extends TObject>(
-  schema: S,
-  env: Record<string, string | undefined>,
-  checks: EnvCheck<Static<S>>[] = [],
-): Static<S> {
+export function parseEnv<S extends TObject>(schema: S, env: Record<string, string | undefined>, checks: EnvCheck<Static<S>>[] = []): Static<S> {
   const relevant: Record<string, unknown> = {};
   for (const name of Object.keys(schema.properties)) {
     const raw = env[name];

@@ -1,16 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { type Socket } from 'node:net';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import {
-  type ApiError,
-  apiErrorBody,
-  HeadersTooLargeError,
-  InvalidRequestError,
-  InvalidUrlError,
-  PayloadTooLargeError,
-  RequestTimeoutError,
-  UriTooLongError,
-} from '../errors/api-error';
+import { type ApiError, apiErrorBody, HeadersTooLargeError, InvalidRequestError, InvalidUrlError, PayloadTooLargeError, RequestTimeoutError, UriTooLongError } from '../errors/api-error';
 
 /**
  * Longest path parameter the router matches. A persistence key is at most 600 UTF-16 units, and one unit

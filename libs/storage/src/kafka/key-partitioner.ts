@@ -26,10 +26,7 @@ export class KeyPartitioner {
   }
 
   partitionOf(persistenceKey: string): number {
-    const bytes =
-      persistenceKey.length <= SCRATCH_KEY_UNITS
-        ? this.scratch.subarray(0, this.scratch.write(persistenceKey, 'utf8'))
-        : Buffer.from(persistenceKey, 'utf8');
+    const bytes = persistenceKey.length <= SCRATCH_KEY_UNITS ? this.scratch.subarray(0, this.scratch.write(persistenceKey, 'utf8')) : Buffer.from(persistenceKey, 'utf8');
     return (murmur2(bytes) & 0x7fffffff) % this.partitionCount;
   }
 }

@@ -31,9 +31,7 @@ export class CreateReadModel1764072000000 implements MigrationInterface {
         projected_at timestamptz NOT NULL DEFAULT now(),
         event jsonb NOT NULL
       )`);
-    await queryRunner.query(
-      `CREATE INDEX sticky_value_history_key_time ON read_model.sticky_value_history (persistence_key, config_name, occurred_at)`,
-    );
+    await queryRunner.query(`CREATE INDEX sticky_value_history_key_time ON read_model.sticky_value_history (persistence_key, config_name, occurred_at)`);
     await queryRunner.query(`
       CREATE TABLE read_model.projection_positions (
         consumer_group text NOT NULL,
