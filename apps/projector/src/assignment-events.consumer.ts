@@ -143,11 +143,13 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
       } catch (error) {
         const failure = classifyBatchFailure(error);
         failures += 1;
-        const message = `partition ${batch.partition}: could not apply a batch (${failure}), retrying in ${backoff} ms: ${(error as Error).message}`;
+        // The fetch loop waits for every batch in hand: a partition that keeps failing steps aside for a while.
+        const pausing = failure !== 'unavailable' && failures >= ATTEMPTS_BEFORE_PAUSING;
+        const next = pausing ? `pausing the partition for ${PAUSE_AFTER_FAILURES_MS} ms` : `retrying in ${backoff} ms`;
+        const message = `partition ${batch.partition}: could not apply a batch (${failure}), ${next}: ${(error as Error).message}`;
         if (failure === 'unavailable') this.logger.warn(message);
         else this.logger.error(message);
-        if (failure !== 'unavailable' && failures >= ATTEMPTS_BEFORE_PAUSING) {
-          // The fetch loop waits for every batch in hand: a partition that keeps failing steps aside for a while.
+        if (pausing) {
           this.pauseAfterFailures(batch.partition, partitionBatch.records[0]?.offset, (error as Error).message);
           return;
         }
