@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysHttpController } from './auth/api-keys.http.controller';
 import { ApiKeysService } from './auth/api-keys.service';
-import { HealthController, structuredLoggerModule } from '@ledger/platform';
+import { HealthController, serviceMetricsModule, structuredLoggerModule } from '@ledger/platform';
 import { LedgerInfrastructureModule } from '@ledger/storage';
 import { type LedgerConfig } from './config';
 import { EvaluationGrpcController } from './evaluation/evaluation.grpc.controller';
@@ -16,6 +16,7 @@ import { ExperimentsService } from './experiments/experiments.service';
 import { PublishedExperimentsCache } from './experiments/published-experiments.cache';
 import { DatabaseNotifications } from './database/database-notifications';
 import { LEDGER_CONFIG } from './ledger-config.token';
+import { LedgerMetrics } from './metrics/ledger-metrics';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
 import { StickyRecordsCache } from './sticky-values/sticky-records.cache';
@@ -31,12 +32,14 @@ export class LedgerModule {
       module: LedgerModule,
       imports: [
         structuredLoggerModule('ledger', config.logLevel),
+        serviceMetricsModule('ledger', config.metricsEnabled),
         LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, StickyValuesHttpController, StickyValuesGrpcController, ApiKeysHttpController, ExperimentsHttpController, EvaluationHttpController, EvaluationGrpcController],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
+        LedgerMetrics,
         ApiKeysService,
         DatabaseNotifications,
         ExperimentsRepository,

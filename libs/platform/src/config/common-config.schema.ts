@@ -8,6 +8,8 @@ export const CommonEnvSchema = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /** `GET /metrics` (Prometheus text format, no credentials); `false` leaves it out. */
+  METRICS_ENABLED: Type.Boolean({ default: true }),
   KAFKA_BROKERS: Type.String({ pattern: '^[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*$', description: 'comma-separated host:port list' }),
   KAFKA_CLIENT_ID: Type.String({ default: 'assignment-ledger', minLength: 1 }),
   LEDGER_TOPIC: Type.String({ default: 'assignment-ledger.sticky-values', pattern: '^[A-Za-z0-9._-]{1,200}$' }),
@@ -41,6 +43,7 @@ type CommonEnv = { [K in keyof typeof CommonEnvSchema]: import('@sinclair/typebo
 export interface CommonConfig {
   env: CommonEnv['NODE_ENV'];
   logLevel: string;
+  metricsEnabled: boolean;
   kafka: { brokers: string[]; clientId: string; topic: string; partitions: number; projectorGroupId: string };
   database: { url: string; poolSize: number; createIfMissing: boolean };
   dependencyTimeoutMs: number;
@@ -51,6 +54,7 @@ export function toCommonConfig(parsed: CommonEnv & { HTTP_PORT: number }, app: s
   return {
     env: parsed.NODE_ENV,
     logLevel: parsed.LOG_LEVEL,
+    metricsEnabled: parsed.METRICS_ENABLED,
     kafka: {
       brokers: brokerList(parsed.KAFKA_BROKERS),
       clientId: `${parsed.KAFKA_CLIENT_ID}-${app}`,
