@@ -73,6 +73,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown(0));
 
   const env: NodeJS.ProcessEnv = { ...process.env };
+  // The services write to a pipe into this process; a person at a terminal still gets readable, coloured lines.
+  if (process.stdout.isTTY) {
+    env.LOG_FORMAT ??= 'pretty';
+    if (env.NO_COLOR === undefined) env.FORCE_COLOR ??= '1';
+  }
   if (!env.LEDGER_ADMIN_KEY) env.LEDGER_ADMIN_KEY = localAdminKey();
   if (!env.KAFKA_BROKERS) {
     const broker = await startKafka({ instance: DEV_INSTANCE, log: say });

@@ -31,7 +31,7 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       imports: [
-        structuredLoggerModule('ledger', config.logLevel),
+        structuredLoggerModule('ledger', config.logLevel, config.logFormat),
         serviceMetricsModule('ledger', config.metricsEnabled),
         LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
         TerminusModule.forRoot({ logger: false }),

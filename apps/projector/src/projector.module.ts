@@ -16,7 +16,7 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       imports: [
-        structuredLoggerModule('projector', config.logLevel),
+        structuredLoggerModule('projector', config.logLevel, config.logFormat),
         serviceMetricsModule('projector', config.metricsEnabled),
         LedgerInfrastructureModule.forRoot(config, 'assignment-ledger-projector'),
         TerminusModule.forRoot({ logger: false }),
