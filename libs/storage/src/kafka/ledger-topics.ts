@@ -10,6 +10,10 @@ export const ledgerTopics = (eventsTopic: string): LedgerTopics => ({ events: ev
 /**
  * Creates the ledger's topics when they are missing. The events topic is the source of truth, so it is
  * never compacted or expired: a rebuild replays it from offset 0.
+ *
+ * Both apps call this at start, so either may start first. When both create a topic at once the broker
+ * answers one of them TOPIC_ALREADY_EXISTS, which kafkajs takes as success (and kafkaLogLevel makes its
+ * log line of that answer a debug line).
  */
 export async function ensureLedgerTopics(admin: Admin, topics: LedgerTopics, partitions: number): Promise<void> {
   const existing = new Set(await admin.listTopics());
