@@ -12,10 +12,12 @@ describe("the ledger's topics", () => {
     try {
       await expect(Promise.all(admins.map((admin) => ensureLedgerTopics(admin, topics, 3)))).resolves.toHaveLength(4);
       const metadata = await admins[0]!.fetchTopicMetadata({ topics: [topics.events, topics.deadLetters] });
-      expect(metadata.topics.map((topic) => [topic.name, topic.partitions.length])).toEqual([
-        [topics.events, 3],
-        [topics.deadLetters, 1],
-      ]);
+      expect(new Map(metadata.topics.map((topic) => [topic.name, topic.partitions.length]))).toEqual(
+        new Map([
+          [topics.events, 3],
+          [topics.deadLetters, 1],
+        ]),
+      );
       await admins[0]!.deleteTopics({ topics: [topics.events, topics.deadLetters] });
     } finally {
       await Promise.all(admins.map((admin) => admin.disconnect()));

@@ -24,6 +24,10 @@ describe("kafkajs's log entries at the level they deserve", () => {
     expect(kafkaLogLevel('error', 'Connection', 'Response InitProducerId(key: 22, version: 1)', textOf(type))).toBe('debug');
   });
 
+  it('the answer to a second app creating the same topics at once is a debug line', () => {
+    expect(kafkaLogLevel('error', 'Connection', 'Response CreateTopics(key: 19, version: 3)', 'Topic creation errors')).toBe('debug');
+  });
+
   it.each(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION'])('an error answer %s, after which the member rejoins, is a warning', (type) => {
     expect(kafkaLogLevel('error', 'Connection', 'Response Heartbeat(key: 12, version: 3)', textOf(type))).toBe('warn');
   });

@@ -19,6 +19,13 @@ const SETTLING_ANSWERS = new Set([
   'Topic with this name already exists',
 ]);
 
+/**
+ * kafkajs's text for any CreateTopics answer with a per-topic error. Two apps creating the topics at once get
+ * it for TOPIC_ALREADY_EXISTS, which kafkajs takes as success; any other refusal fails `ensureLedgerTopics`,
+ * which names the broker's reasons, so this line adds nothing at error level.
+ */
+const TOPIC_CREATION_ANSWER = 'Topic creation errors';
+
 /** Answers after which the member rejoins its group: worth seeing (its session lapsed), not an error. */
 const REJOIN_ANSWERS = new Set(['The coordinator is not aware of this member', 'Specified group generation id is not valid']);
 
@@ -30,6 +37,7 @@ export function kafkaLogLevel(level: LogLevelName, namespace: string, message: s
   if (level !== 'error' && level !== 'warn') return level;
   if (namespace === 'Connection' && message.startsWith('Response ') && typeof error === 'string') {
     if (SETTLING_ANSWERS.has(error)) return 'debug';
+    if (error === TOPIC_CREATION_ANSWER && message.startsWith('Response CreateTopics')) return 'debug';
     if (REJOIN_ANSWERS.has(error)) return 'warn';
   }
   if (RETRIED_MESSAGES.some((pattern) => pattern.test(message))) return 'warn';

@@ -21,5 +21,12 @@ export async function ensureLedgerTopics(admin: Admin, topics: LedgerTopics, par
     { topic: topics.events, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: '-1' }] },
     { topic: topics.deadLetters, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
   ].filter((topic) => !existing.has(topic.topic));
-  if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+  if (wanted.length === 0) return;
+  try {
+    await admin.createTopics({ topics: wanted, waitForLeaders: true });
+  } catch (error) {
+    // kafkajs says only "Topic creation errors"; the broker's reason for each topic is what an operator needs.
+    const reasons = (error as { errors?: Array<{ topic?: string; message?: string }> }).errors?.map((each) => `${each.topic}: ${each.message}`);
+    throw new Error(`could not create ${wanted.map(({ topic }) => topic).join(', ')}: ${reasons?.length ? reasons.join('; ') : (error as Error).message}`);
+  }
 }
