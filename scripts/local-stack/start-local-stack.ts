@@ -95,8 +95,8 @@ async function main(): Promise<void> {
   try {
     const [ledgerUrl, projectorUrl] = await Promise.all(services.map((service) => service.url));
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
-    say(`ledger     ${ledgerUrl}  (GET|PUT|DELETE /v1/persisted/..., GET /health/ready); gRPC on port ${env.GRPC_PORT ?? 50051}`);
-    say(`projector  ${projectorUrl}  (GET /health/ready)`);
+    say(`ledger     ${ledgerUrl}  (GET|PUT|DELETE /v1/persisted/..., GET /health/ready, GET /metrics); gRPC on port ${env.GRPC_PORT ?? 50051}`);
+    say(`projector  ${projectorUrl}  (GET /health/ready, GET /metrics)`);
     say(process.env.LEDGER_ADMIN_KEY ? 'admin key: LEDGER_ADMIN_KEY from your environment' : `admin key: ${env.LEDGER_ADMIN_KEY} (kept in .cache/local-stack/admin-key)`);
     say('Ctrl-C stops everything');
   } catch (error) {

@@ -26,11 +26,13 @@ describe('what the services log when started as a person starts them', () => {
     await environment?.cleanup();
   });
 
-  it('logs nothing at error level or above when both start at once, create the topics, take a save and stop', async () => {
+  it('logs nothing at error level or above when both start at once, create the topics, take a save and stop on Ctrl-C', async () => {
     const services = (['ledger', 'projector'] as const).map((name) => ({ name, process: spawnService(name, env) }));
     const [ledgerUrl] = await Promise.all(services.map((service) => service.process.ready(START_MS)));
     const api = jsonClient(ledgerUrl!, { authorization: `Bearer ${environment.adminKey}` });
     expect((await api.put('/v1/persisted/first-start:userID/exp', stickyValueFor('Control'))).status).toBe(201);
+    // Ctrl-C under `npm start`: the terminal's SIGINT reaches each service, and the local stack's SIGTERM after it.
+    for (const service of services) service.process.child.kill('SIGINT');
     for (const service of services) service.process.child.kill('SIGTERM');
     for (const service of services) expect(await service.process.exited(SHUTDOWN_MS)).toBe(0);
 
