@@ -73,6 +73,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown(0));
 
   const env: NodeJS.ProcessEnv = { ...process.env };
+  // The services write to a pipe into this process; a person at a terminal still gets readable, coloured lines.
+  if (process.stdout.isTTY) {
+    env.LOG_FORMAT ??= 'pretty';
+    if (env.NO_COLOR === undefined) env.FORCE_COLOR ??= '1';
+  }
   if (!env.LEDGER_ADMIN_KEY) env.LEDGER_ADMIN_KEY = localAdminKey();
   if (!env.KAFKA_BROKERS) {
     const broker = await startKafka({ instance: DEV_INSTANCE, log: say });
@@ -90,8 +95,8 @@ async function main(): Promise<void> {
   try {
     const [ledgerUrl, projectorUrl] = await Promise.all(services.map((service) => service.url));
     say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
-    say(`ledger     ${ledgerUrl}  (GET|PUT|DELETE /v1/persisted/..., GET /health/ready); gRPC on port ${env.GRPC_PORT ?? 50051}`);
-    say(`projector  ${projectorUrl}  (GET /health/ready)`);
+    say(`ledger     ${ledgerUrl}  (GET|PUT|DELETE /v1/persisted/..., GET /health/ready, GET /metrics); gRPC on port ${env.GRPC_PORT ?? 50051}`);
+    say(`projector  ${projectorUrl}  (GET /health/ready, GET /metrics)`);
     say(process.env.LEDGER_ADMIN_KEY ? 'admin key: LEDGER_ADMIN_KEY from your environment' : `admin key: ${env.LEDGER_ADMIN_KEY} (kept in .cache/local-stack/admin-key)`);
     say('Ctrl-C stops everything');
   } catch (error) {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { type CustomStrategy } from '@nestjs/microservices';
-import { BODY_LIMIT_BYTES, createHttpApp, projectRoot } from '@ledger/platform';
+import { BODY_LIMIT_BYTES, createHttpApp, projectRoot, ServiceMetrics } from '@ledger/platform';
 import { type LedgerConfig } from './config';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { UnaryAnswerGrpcServer } from './grpc/unary-answer-grpc.server';
@@ -21,14 +21,17 @@ export function createLedgerApp(config: LedgerConfig): Promise<INestApplication>
     beforeListen: async (app) => {
       app.connectMicroservice<CustomStrategy>(
         {
-          strategy: new UnaryAnswerGrpcServer({
-            package: 'assignment_ledger.v1',
-            protoPath: [PERSISTED_VALUES_PROTO, EVALUATION_PROTO],
-            url: `${config.grpc.host}:${config.grpc.port}`,
-            loader: PROTO_LOADER_OPTIONS,
-            // HTTP's body limit, refused before any work; grpc-js's default (4 MB) is more than the broker takes (~1 MB).
-            maxReceiveMessageLength: BODY_LIMIT_BYTES,
-          }),
+          strategy: new UnaryAnswerGrpcServer(
+            {
+              package: 'assignment_ledger.v1',
+              protoPath: [PERSISTED_VALUES_PROTO, EVALUATION_PROTO],
+              url: `${config.grpc.host}:${config.grpc.port}`,
+              loader: PROTO_LOADER_OPTIONS,
+              // HTTP's body limit, refused before any work; grpc-js's default (4 MB) is more than the broker takes (~1 MB).
+              maxReceiveMessageLength: BODY_LIMIT_BYTES,
+            },
+            app.get(ServiceMetrics),
+          ),
         },
         // The guard and pipes registered for HTTP apply to gRPC handlers too.
         { inheritAppConfig: true },

@@ -5,7 +5,7 @@ import { type Admin } from 'kafkajs';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysHttpController } from './auth/api-keys.http.controller';
 import { ApiKeysService } from './auth/api-keys.service';
-import { HealthController, structuredLoggerModule } from '@ledger/platform';
+import { HealthController, serviceMetricsModule, structuredLoggerModule } from '@ledger/platform';
 import { KAFKA_ADMIN, LEDGER_TOPICS, LedgerInfrastructureModule, type LedgerTopics } from '@ledger/storage';
 import { type LedgerConfig } from './config';
 import { EventFeedDocuments } from './event-feed/event-feed.documents';
@@ -19,6 +19,7 @@ import { ExperimentsService } from './experiments/experiments.service';
 import { PublishedExperimentsCache } from './experiments/published-experiments.cache';
 import { DatabaseNotifications } from './database/database-notifications';
 import { LEDGER_CONFIG } from './ledger-config.token';
+import { LedgerMetrics } from './metrics/ledger-metrics';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
 import { StickyRecordsCache } from './sticky-values/sticky-records.cache';
@@ -32,7 +33,12 @@ export class LedgerModule {
   static forRoot(config: LedgerConfig): DynamicModule {
     return {
       module: LedgerModule,
-      imports: [structuredLoggerModule('ledger', config.logLevel), LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'), TerminusModule.forRoot({ logger: false })],
+      imports: [
+        structuredLoggerModule('ledger', config.logLevel, config.logFormat),
+        serviceMetricsModule('ledger', config.metricsEnabled),
+        LedgerInfrastructureModule.forRoot(config, 'assignment-ledger'),
+        TerminusModule.forRoot({ logger: false }),
+      ],
       controllers: [
         HealthController,
         StickyValuesHttpController,
@@ -45,6 +51,7 @@ export class LedgerModule {
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
+        LedgerMetrics,
         ApiKeysService,
         DatabaseNotifications,
         ExperimentsRepository,

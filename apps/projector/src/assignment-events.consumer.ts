@@ -6,6 +6,7 @@ import { type ProjectorConfig } from './config';
 import { classifyBatchFailure } from './batch-failure';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { PROJECTOR_CONFIG } from './projector-config.token';
+import { ProjectorMetrics } from './projector-metrics';
 import { type BatchResult, type PartitionBatch, StickyValuesWriter } from './sticky-values.writer';
 
 const RETRY_BACKOFF_MIN_MS = 200;
@@ -41,6 +42,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     @Inject(LEDGER_TOPICS) private readonly topics: LedgerTopics,
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     private readonly writer: StickyValuesWriter,
+    private readonly metrics: ProjectorMetrics,
   ) {
     this.consumer = kafka.consumer({
       groupId: config.kafka.projectorGroupId,
@@ -132,13 +134,20 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
       highWatermark: batch.highWatermark,
       acceptGap: this.soughtAfterGap.get(batch.partition) !== undefined,
     };
-    const publish = (letters: Parameters<DeadLetterPublisher['publish']>[2]) => this.deadLetters.publish(batch.topic, batch.partition, letters);
+    const publish = async (letters: Parameters<DeadLetterPublisher['publish']>[2]) => {
+      await this.deadLetters.publish(batch.topic, batch.partition, letters);
+      this.metrics.deadLettered(letters);
+    };
+    const first = batch.messages[0];
+    const last = batch.messages[batch.messages.length - 1];
+    // Record times are the events' occurredAt (the ledger sets them so): what the lag in seconds is measured from.
+    if (first) this.metrics.lag.fetched(batch.partition, batch.highWatermark, first.offset, Number(first.timestamp));
     let backoff = RETRY_BACKOFF_MIN_MS;
     let failures = 0;
     while (isRunning() && !isStale()) {
       try {
         const result = await this.writer.applyBatch(partitionBatch, publish);
-        await this.settle(result, partitionBatch, resolveOffset, commitOffsetsIfNecessary, heartbeat);
+        await this.settle(result, partitionBatch, last && Number(last.timestamp), resolveOffset, commitOffsetsIfNecessary, heartbeat);
         return;
       } catch (error) {
         const failure = classifyBatchFailure(error);
@@ -163,6 +172,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
   private async settle(
     result: BatchResult,
     batch: PartitionBatch,
+    newestRecordAt: number | undefined,
     resolveOffset: EachBatchPayload['resolveOffset'],
     commitOffsetsIfNecessary: EachBatchPayload['commitOffsetsIfNecessary'],
     heartbeat: EachBatchPayload['heartbeat'],
@@ -188,6 +198,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
     this.soughtAfterGap.delete(batch.partition);
     this.retrying.delete(batch.partition);
     this.noteLag(batch.partition, BigInt(batch.highWatermark) - BigInt(result.nextOffset));
+    if (newestRecordAt !== undefined) this.metrics.lag.applied(batch.partition, batch.highWatermark, result.nextOffset, newestRecordAt);
     if (result.deadLettered > 0) this.logger.warn(`partition ${batch.partition}: ${result.deadLettered} invalid record(s) sent to ${this.topics.deadLetters}`);
     const last = batch.records[batch.records.length - 1];
     if (last) resolveOffset(last.offset);
@@ -206,6 +217,7 @@ export class AssignmentEventsConsumer implements OnApplicationBootstrap, BeforeA
   private forget(partition: number): void {
     this.retrying.delete(partition);
     this.lag.delete(partition);
+    this.metrics.lag.forget(partition);
   }
 
   /** Steps a failing partition aside (its batch is fetched again when it resumes), so the others go on. */

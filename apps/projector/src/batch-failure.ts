@@ -24,8 +24,11 @@ export function classifyBatchFailure(error: unknown): BatchFailure {
   return 'unknown';
 }
 
+/** How the reason of a record Postgres refused begins. */
+export const REFUSED_BY_READ_MODEL = 'the read model refused the record';
+
 /** The reason a dead letter carries for a record Postgres refused. */
 export function refusalReason(error: unknown): string {
   const { code, message } = error as { code?: unknown; message?: unknown };
-  return `the read model refused the record (SQLSTATE ${String(code)}): ${String(message)}`;
+  return `${REFUSED_BY_READ_MODEL} (SQLSTATE ${String(code)}): ${String(message)}`;
 }

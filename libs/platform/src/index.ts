@@ -12,3 +12,6 @@ export * from './http/public-route.decorator';
 export * from './lifecycle/project-root';
 export * from './lifecycle/service-node-flags';
 export * from './logging/pino-nest-logger';
+export * from './logging/log-format';
+export * from './metrics/metrics.module';
+export * from './metrics/service-metrics';

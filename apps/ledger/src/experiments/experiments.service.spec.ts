@@ -1,5 +1,7 @@
+import { ServiceMetrics } from '@ledger/platform';
 import { checkoutButtonSpec } from '@ledger/testing';
 import { type DatabaseNotifications } from '../database/database-notifications';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type ExperimentsRepository, type ExperimentSummary, type PublishedExperiment, type PublishResult } from './experiments.repository';
 import { ExperimentsService } from './experiments.service';
 import { PublishedExperimentsCache } from './published-experiments.cache';
@@ -39,7 +41,7 @@ describe('the experiment registry', () => {
   let repository: InMemoryExperiments;
 
   beforeEach(async () => {
-    const cache = new PublishedExperimentsCache(silentNotifications);
+    const cache = new PublishedExperimentsCache(silentNotifications, new LedgerMetrics(new ServiceMetrics('test', false)));
     await cache.onModuleInit();
     repository = new InMemoryExperiments();
     service = new ExperimentsService(repository as unknown as ExperimentsRepository, cache);

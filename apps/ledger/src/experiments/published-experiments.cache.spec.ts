@@ -1,4 +1,6 @@
+import { ServiceMetrics } from '@ledger/platform';
 import { type DatabaseNotifications, type NotificationSubscriber } from '../database/database-notifications';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type PublishedExperiment } from './experiments.repository';
 import { EXPERIMENT_PUBLISHED_CHANNEL, PublishedExperimentsCache } from './published-experiments.cache';
 
@@ -18,6 +20,7 @@ const version = (name: string, number: number) => ({ name, version: number }) as
 describe('the cache of published experiments', () => {
   let notifications: FakeNotifications;
   let cache: PublishedExperimentsCache;
+  let metrics: ServiceMetrics;
   let loads: number;
   let current: number;
   const load = (name: string) => async () => {
@@ -27,7 +30,8 @@ describe('the cache of published experiments', () => {
 
   beforeEach(async () => {
     notifications = new FakeNotifications();
-    cache = new PublishedExperimentsCache(notifications as unknown as DatabaseNotifications);
+    metrics = new ServiceMetrics('test', false);
+    cache = new PublishedExperimentsCache(notifications as unknown as DatabaseNotifications, new LedgerMetrics(metrics));
     await cache.onModuleInit();
     loads = 0;
     current = 1;
@@ -43,6 +47,16 @@ describe('the cache of published experiments', () => {
     notifications.publish('a');
     expect(await cache.latestOf('a', load('a'))).toMatchObject({ version: 2 });
     expect(loads).toBe(2);
+  });
+
+  it('counts its hits and misses, for single experiments and the active list alike', async () => {
+    await cache.latestOf('a', load('a'));
+    await cache.latestOf('a', load('a'));
+    await cache.active(async () => []);
+    await cache.active(async () => []);
+    await cache.active(async () => []);
+    const lookups = (await metrics.registry.getSingleMetric('assignment_ledger_cache_lookups_total')!.get()).values.filter((value) => value.labels.cache === 'published_experiments');
+    expect(Object.fromEntries(lookups.map((value) => [value.labels.result, value.value]))).toEqual({ hit: 3, miss: 2 });
   });
 
   it('never keeps a load that was under way when a publication arrived', async () => {

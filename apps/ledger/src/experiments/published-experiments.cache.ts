@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DatabaseNotifications } from '../database/database-notifications';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type PublishedExperiment } from './experiments.repository';
 
 /** Postgres channel on which a publication names its experiment, on commit. */
@@ -26,7 +27,14 @@ export class PublishedExperimentsCache implements OnModuleInit {
   private readonly latest = new Map<string, Entry<PublishedExperiment | undefined>>();
   private allActive: Entry<PublishedExperiment[]> | undefined;
 
-  constructor(private readonly notifications: DatabaseNotifications) {}
+  private readonly counts: LedgerMetrics['publishedExperiments'];
+
+  constructor(
+    private readonly notifications: DatabaseNotifications,
+    metrics: LedgerMetrics,
+  ) {
+    this.counts = metrics.publishedExperiments;
+  }
 
   async onModuleInit(): Promise<void> {
     await this.notifications.subscribe(EXPERIMENT_PUBLISHED_CHANNEL, {
@@ -46,9 +54,16 @@ export class PublishedExperimentsCache implements OnModuleInit {
   }
 
   latestOf(name: string, load: () => Promise<PublishedExperiment | undefined>): Promise<PublishedExperiment | undefined> {
-    if (!this.notifications.listening) return load();
+    if (!this.notifications.listening) {
+      this.counts.miss();
+      return load();
+    }
     const cached = this.latest.get(name);
-    if (cached && isYoung(cached)) return cached.value;
+    if (cached && isYoung(cached)) {
+      this.counts.hit();
+      return cached.value;
+    }
+    this.counts.miss();
     // Stored before it settles, so concurrent callers share one load; a notice arriving meanwhile deletes
     // it, so a load begun before a publication never outlives it.
     const entry = { value: load(), loadedAt: Date.now() };
@@ -60,8 +75,15 @@ export class PublishedExperimentsCache implements OnModuleInit {
   }
 
   active(load: () => Promise<PublishedExperiment[]>): Promise<PublishedExperiment[]> {
-    if (!this.notifications.listening) return load();
-    if (this.allActive && isYoung(this.allActive)) return this.allActive.value;
+    if (!this.notifications.listening) {
+      this.counts.miss();
+      return load();
+    }
+    if (this.allActive && isYoung(this.allActive)) {
+      this.counts.hit();
+      return this.allActive.value;
+    }
+    this.counts.miss();
     const entry = { value: load(), loadedAt: Date.now() };
     this.allActive = entry;
     entry.value.catch(() => void (this.allActive === entry && (this.allActive = undefined)));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { EMPTY, of, throwError } from 'rxjs';
 import { type Metadata, type sendUnaryData, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
-import { projectRoot } from '@ledger/platform';
+import { projectRoot, ServiceMetrics } from '@ledger/platform';
 import { refuseUnreadableRequests, UnaryAnswerGrpcServer } from './unary-answer-grpc.server';
 
 const server = new UnaryAnswerGrpcServer({ package: 'test', protoPath: [] });
@@ -63,5 +63,24 @@ describe('UnaryAnswerGrpcServer', () => {
     const error = refused.error as { code: number; metadata: Metadata };
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(error.metadata.get('error-code')).toEqual(['INVALID_REQUEST']);
+  });
+
+  it('times each unary call by its method path and the status it answered with', async () => {
+    const metrics = new ServiceMetrics('ledger', true);
+    const timed = new UnaryAnswerGrpcServer({ package: 'test', protoPath: [] }, metrics);
+    const method = { path: '/assignment_ledger.v1.Evaluation/GetExperiment', requestStream: false, responseStream: false };
+    const call = (handler: () => Promise<unknown>, request: unknown = { name: 'x' }) =>
+      new Promise<void>((resolve) => {
+        const unary = timed.createServiceMethod(handler, method, undefined as never) as (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void;
+        unary({ request, metadata: {} } as unknown as ServerUnaryCall<unknown, unknown>, () => resolve());
+      });
+    await call(async () => ({ version: 1 }));
+    await call(async () => throwError(() => ({ code: status.NOT_FOUND, details: 'no experiment x' })));
+    await call(() => Promise.reject(new Error('boom')));
+    await call(async () => 'never called', getExperimentDeserializer()(Buffer.from([0x0a, 0x80])));
+    const counts = (await metrics.scrape()).split('\n').filter((line) => line.startsWith('assignment_ledger_request_duration_seconds_count'));
+    expect(counts).toEqual(
+      ['OK', 'NOT_FOUND', 'UNKNOWN', 'INVALID_ARGUMENT'].map((name) => `assignment_ledger_request_duration_seconds_count{app="ledger",transport="grpc",route="${method.path}",status="${name}"} 1`),
+    );
   });
 });

@@ -1,8 +1,16 @@
+import { performance } from 'node:perf_hooks';
 import { Metadata, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import { type GrpcOptions, ServerGrpc } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { type RouteTimer, type ServiceMetrics } from '@ledger/platform';
 
 type NestRpcHandler = (request: unknown, metadata: unknown, call: unknown) => Promise<unknown>;
+/** What Nest passes for each method of a service: grpc-js's method definition. */
+interface MethodDefinition {
+  path?: string;
+  requestStream?: boolean;
+  responseStream?: boolean;
+}
 type PackageDefinition = Record<string, object>;
 
 /** What a request deserializer answers for bytes that are no message of its type. */
@@ -54,7 +62,11 @@ export function refuseUnreadableRequests(definition: PackageDefinition): void {
  * the handler does any work (see refuseUnreadableRequests).
  */
 export class UnaryAnswerGrpcServer extends ServerGrpc {
-  constructor(options: Readonly<GrpcOptions>['options']) {
+  constructor(
+    options: Readonly<GrpcOptions>['options'],
+    /** Times each unary call by its method path and status name; absent or disabled, calls are not timed. */
+    private readonly metrics?: ServiceMetrics,
+  ) {
     super({
       ...options,
       onLoadPackageDefinition: (definition: PackageDefinition, server: unknown) => {
@@ -64,16 +76,40 @@ export class UnaryAnswerGrpcServer extends ServerGrpc {
     });
   }
 
-  override createUnaryServiceMethod(methodHandler: NestRpcHandler) {
+  /** Unary methods get a timer for their path (`/assignment_ledger.v1.Evaluation/Evaluate`), made once here. */
+  override createServiceMethod(methodHandler: NestRpcHandler, method: MethodDefinition, streamType: never) {
+    if (method.requestStream || method.responseStream || !this.metrics?.enabled || method.path === undefined) return super.createServiceMethod(methodHandler, method, streamType);
+    return this.createUnaryServiceMethod(methodHandler, this.metrics.routeTimer('grpc', method.path));
+  }
+
+  override createUnaryServiceMethod(methodHandler: NestRpcHandler, timer?: RouteTimer) {
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
-      if (call.request === UNREADABLE_REQUEST) return callback(UNREADABLE_REQUEST_STATUS);
+      const startedAt = timer ? performance.now() : 0;
+      if (call.request === UNREADABLE_REQUEST) {
+        timer?.observe('INVALID_ARGUMENT', secondsSince(startedAt));
+        return callback(UNREADABLE_REQUEST_STATUS);
+      }
       methodHandler(call.request, call.metadata, call)
         .then((result) => (isObservable(result) ? lastValueFrom(result) : result))
         .then(
-          (answer) => callback(null, answer),
+          (value) => {
+            timer?.observe('OK', secondsSince(startedAt));
+            callback(null, value);
+          },
           // As Nest passes it: the filters' status object, else an error grpc-js answers UNKNOWN.
-          (error: unknown) => callback(error as ServerErrorResponse),
+          (error: unknown) => {
+            timer?.observe(statusNameOf(error), secondsSince(startedAt));
+            callback(error as ServerErrorResponse);
+          },
         );
     };
   }
+}
+
+const secondsSince = (startedAt: number): number => (performance.now() - startedAt) / 1000;
+
+/** The status grpc-js answers a failed call with, by name: the code an exception filter chose, else UNKNOWN. */
+export function statusNameOf(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return (typeof code === 'number' && status[code]) || 'UNKNOWN';
 }

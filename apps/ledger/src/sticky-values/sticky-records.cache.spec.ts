@@ -1,6 +1,8 @@
 import { ABSENT } from '@ledger/assignment';
+import { ServiceMetrics } from '@ledger/platform';
 import { PROJECTION_PROGRESS_CHANNEL, READ_MODEL_REPLACED_CHANNEL } from '@ledger/storage';
 import { type DatabaseNotifications, type NotificationSubscriber } from '../database/database-notifications';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { StickyRecordsCache } from './sticky-records.cache';
 import { type StickyRecord } from './sticky-values.repository';
 
@@ -39,6 +41,7 @@ const held = (group: string): StickyRecord => ({
 describe('the cache of sticky records', () => {
   let notifications: FakeNotifications;
   let cache: StickyRecordsCache;
+  let metrics: ServiceMetrics;
   let loads: number;
   let inReadModel: StickyRecord;
   const load = async () => {
@@ -49,7 +52,8 @@ describe('the cache of sticky records', () => {
 
   beforeEach(async () => {
     notifications = new FakeNotifications();
-    cache = new StickyRecordsCache(notifications as unknown as DatabaseNotifications);
+    metrics = new ServiceMetrics('test', false);
+    cache = new StickyRecordsCache(notifications as unknown as DatabaseNotifications, new LedgerMetrics(metrics));
     await cache.onModuleInit();
     loads = 0;
     inReadModel = held('Control');
@@ -66,6 +70,16 @@ describe('the cache of sticky records', () => {
     notifications.progress(0, ['u1:userID']);
     expect((await read()).state).toBe(ABSENT);
     expect(loads).toBe(2);
+  });
+
+  it('counts its hits and misses, a read while notices are not arriving among the misses', async () => {
+    await read();
+    await read();
+    await read();
+    notifications.listening = false;
+    await read();
+    const lookups = (await metrics.registry.getSingleMetric('assignment_ledger_cache_lookups_total')!.get()).values.filter((value) => value.labels.cache === 'sticky_records');
+    expect(Object.fromEntries(lookups.map((value) => [value.labels.result, value.value]))).toEqual({ hit: 2, miss: 2 });
   });
 
   it('drops a whole partition when a batch could not list its keys, and only that partition', async () => {

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice, READ_MODEL_REPLACED_CHANNEL } from '@ledger/storage';
 import { DatabaseNotifications } from '../database/database-notifications';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type StickyRecord } from './sticky-values.repository';
 
 /** Most records kept; past it the cache starts again empty (a bound on memory, not an eviction policy). */
@@ -24,7 +25,14 @@ export class StickyRecordsCache implements OnModuleInit {
   private generation = 0;
   private size = 0;
 
-  constructor(private readonly notifications: DatabaseNotifications) {}
+  private readonly counts: LedgerMetrics['stickyRecords'];
+
+  constructor(
+    private readonly notifications: DatabaseNotifications,
+    metrics: LedgerMetrics,
+  ) {
+    this.counts = metrics.stickyRecords;
+  }
 
   async onModuleInit(): Promise<void> {
     await this.notifications.subscribe(PROJECTION_PROGRESS_CHANNEL, { notice: (payload) => this.onProgress(payload), reconnected: () => this.clear() });
@@ -33,9 +41,16 @@ export class StickyRecordsCache implements OnModuleInit {
 
   /** `partitionOf` is asked only on a miss: hashing the key is a good part of a hit's cost. */
   async recordOf(persistenceKey: string, configName: string, partitionOf: () => number, load: () => Promise<StickyRecord>): Promise<StickyRecord> {
-    if (!this.notifications.listening) return load();
+    if (!this.notifications.listening) {
+      this.counts.miss();
+      return load();
+    }
     const cached = this.byKey.get(persistenceKey)?.configs.get(configName);
-    if (cached) return cached;
+    if (cached) {
+      this.counts.hit();
+      return cached;
+    }
+    this.counts.miss();
     const partition = partitionOf();
     const epoch = this.epochs.get(partition) ?? 0;
     const generation = this.generation;

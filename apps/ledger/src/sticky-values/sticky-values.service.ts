@@ -7,6 +7,7 @@ import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyP
 import { type LedgerConfig } from '../config';
 import { DeadlineExceededError, ProjectionLagError, RefusedByReadModelError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
+import { appendFailureOf, LedgerMetrics } from '../metrics/ledger-metrics';
 import { LogEndReader } from '../projection/log-end.reader';
 import { ProjectionProgress } from '../projection/projection-progress';
 import { StickyRecordsCache } from './sticky-records.cache';
@@ -49,6 +50,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
     private readonly cache: StickyRecordsCache,
     private readonly progress: ProjectionProgress,
     private readonly logEnd: LogEndReader,
+    private readonly metrics: LedgerMetrics,
   ) {
     this.appender = new EventAppender(kafka, topics.events, partitioner, config.eventSource);
   }
@@ -146,12 +148,18 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async append(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; position: AppendedPosition }> {
-    if (context.deadline !== undefined && Date.now() >= context.deadline) throw new DeadlineExceededError();
+    if (context.deadline !== undefined && Date.now() >= context.deadline) {
+      this.metrics.appendFailed('deadline');
+      throw new DeadlineExceededError();
+    }
     const { source, apiKeyId, requestId, traceparent } = context;
     const event = withEnvelope(data, traceparent === undefined ? { source, apiKeyId, requestId } : { source, apiKeyId, requestId, traceparent });
     try {
-      return { event, position: await withDeadline(this.appender.append(event), this.config.dependencyTimeoutMs, 'the Kafka broker') };
+      const position = await withDeadline(this.appender.append(event), this.config.dependencyTimeoutMs, 'the Kafka broker');
+      this.metrics.appendSucceeded(event.type);
+      return { event, position };
     } catch (error) {
+      this.metrics.appendFailed(appendFailureOf(error));
       throw new BrokerUnavailableError(`the event log is unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { type LogFormat, resolveLogFormat } from '../logging/log-format';
 import { type EnvCheck } from './env-config';
 
 /** Environment variables every app of the ledger reads; each app adds its own beside them. */
@@ -8,6 +9,10 @@ export const CommonEnvSchema = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
+  LOG_FORMAT: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], { default: 'auto' }),
+  /** `GET /metrics` (Prometheus text format, no credentials); `false` leaves it out. */
+  METRICS_ENABLED: Type.Boolean({ default: true }),
   KAFKA_BROKERS: Type.String({ pattern: '^[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*$', description: 'comma-separated host:port list' }),
   KAFKA_CLIENT_ID: Type.String({ default: 'assignment-ledger', minLength: 1 }),
   LEDGER_TOPIC: Type.String({ default: 'assignment-ledger.sticky-values', pattern: '^[A-Za-z0-9._-]{1,200}$' }),
@@ -41,6 +46,8 @@ type CommonEnv = { [K in keyof typeof CommonEnvSchema]: import('@sinclair/typebo
 export interface CommonConfig {
   env: CommonEnv['NODE_ENV'];
   logLevel: string;
+  logFormat: LogFormat;
+  metricsEnabled: boolean;
   kafka: { brokers: string[]; clientId: string; topic: string; partitions: number; projectorGroupId: string };
   database: { url: string; poolSize: number; createIfMissing: boolean };
   dependencyTimeoutMs: number;
@@ -51,6 +58,8 @@ export function toCommonConfig(parsed: CommonEnv & { HTTP_PORT: number }, app: s
   return {
     env: parsed.NODE_ENV,
     logLevel: parsed.LOG_LEVEL,
+    logFormat: resolveLogFormat(parsed.LOG_FORMAT, process.stdout.isTTY === true),
+    metricsEnabled: parsed.METRICS_ENABLED,
     kafka: {
       brokers: brokerList(parsed.KAFKA_BROKERS),
       clientId: `${parsed.KAFKA_CLIENT_ID}-${app}`,

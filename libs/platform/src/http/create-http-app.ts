@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type Logger as PinoLogger } from 'pino';
 import { requestIdOf, SERVICE_LOGGER } from '../logging/logger.module';
 import { PinoNestLogger } from '../logging/pino-nest-logger';
+import { timeHttpRequests } from '../metrics/http-request-timing';
+import { ServiceMetrics } from '../metrics/service-metrics';
 import { answerClientError, answerRouterRefusal, MAX_PARAM_LENGTH } from './framework-refusals';
 import { registerRequestBodyParsers } from './request-body-parsers';
 
@@ -11,7 +13,7 @@ import { registerRequestBodyParsers } from './request-body-parsers';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
- * Creates a Nest app on Fastify with structured logging and the given error filter, and listens.
+ * Creates a Nest app on Fastify with structured logging, request metrics and the given error filter, and listens.
  * Stops accepting and drains in-flight requests when closed.
  */
 export async function createHttpApp(
@@ -36,6 +38,9 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, { logger: false, abortOnError: false, bodyParser: false });
   const logger = app.get<PinoLogger>(SERVICE_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
+  // Nest registers the routes when the app starts listening, after this: each is timed from its registration.
+  const metrics = app.get(ServiceMetrics);
+  if (metrics.enabled) timeHttpRequests(server, metrics);
   // One line per request, health probes aside; the Authorization header never reaches a log.
   server.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith('/health')) return;

@@ -29,8 +29,13 @@ export async function bootstrapService<C>(entry: ServiceEntryPoint<C>): Promise<
   } catch (error) {
     fail(entry.name, error, 1);
   }
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      // Ctrl-C under `npm start` brings both: the terminal's SIGINT and the local stack's SIGTERM. Closing twice
+      // would end the database pool twice, which TypeORM logs as an error.
+      if (stopping) return;
+      stopping = true;
       setTimeout(() => {
         process.stderr.write(`${entry.name}: shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting\n`);
         process.exit(1);

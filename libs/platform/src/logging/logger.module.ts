@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { pino, type Logger as PinoLogger } from 'pino';
+import { type DestinationStream, pino, type Logger as PinoLogger } from 'pino';
+import { type LogFormat } from './log-format';
+import { prettyLines } from './pretty-lines';
 
 const CALLER_REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -18,9 +20,13 @@ export function acceptedRequestId(given: unknown): string {
   return typeof given === 'string' && CALLER_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** JSON lines on stdout, stamped with the service's name. */
-export function createServiceLogger(service: string, level: string): PinoLogger {
-  return pino({ level, base: { service } });
+/**
+ * JSON lines on stdout, stamped with the service's name; or, for a person, one readable line per event.
+ * The JSON path is pino's own, untouched by the pretty one, which is loaded only when asked for.
+ */
+export function createServiceLogger(service: string, level: string, format: LogFormat = 'json', destination?: DestinationStream): PinoLogger {
+  if (format === 'pretty') return pino({ level, base: { service } }, prettyLines(destination));
+  return destination ? pino({ level, base: { service } }, destination) : pino({ level, base: { service } });
 }
 
 @Global()
@@ -33,10 +39,10 @@ class StructuredLoggerModule {}
  * that hooks every promise, and with the Express-style middleware it needs it cost about a sixth of a
  * cached read's CPU.
  */
-export function structuredLoggerModule(service: string, level: string): DynamicModule {
+export function structuredLoggerModule(service: string, level: string, format: LogFormat): DynamicModule {
   return {
     module: StructuredLoggerModule,
-    providers: [{ provide: SERVICE_LOGGER, useValue: createServiceLogger(service, level) }],
+    providers: [{ provide: SERVICE_LOGGER, useValue: createServiceLogger(service, level, format) }],
     exports: [SERVICE_LOGGER],
   };
 }

@@ -16,11 +16,25 @@ function capture(level = 'info') {
 describe("Nest's log calls as pino lines", () => {
   it('keeps the context Nest passes last, and the stack it passes before it for errors', () => {
     const { lines, logger } = capture();
-    logger.log('mapped routes', 'RoutesResolver');
+    logger.log('application started', 'NestApplication');
     logger.error('boom', 'Error: boom\n    at here', 'http');
     expect(lines).toEqual([
-      expect.objectContaining({ level: 30, service: 'test', context: 'RoutesResolver', msg: 'mapped routes' }),
+      expect.objectContaining({ level: 30, service: 'test', context: 'NestApplication', msg: 'application started' }),
       expect.objectContaining({ level: 50, context: 'http', stack: 'Error: boom\n    at here', msg: 'boom' }),
+    ]);
+  });
+
+  it("writes Nest's route and module listing at start as debug lines, its other news as info", () => {
+    const { lines, logger } = capture('debug');
+    logger.log('Mapped {/health/live, GET} route', 'RouterExplorer');
+    logger.log('HealthController {/health}:', 'RoutesResolver');
+    logger.log('TerminusModule dependencies initialized', 'InstanceLoader');
+    logger.log('Nest application successfully started', 'NestApplication');
+    expect(lines.map((line) => [line.level, line.context])).toEqual([
+      [20, 'RouterExplorer'],
+      [20, 'RoutesResolver'],
+      [20, 'InstanceLoader'],
+      [30, 'NestApplication'],
     ]);
   });
 

@@ -1,6 +1,9 @@
 import { type LoggerService } from '@nestjs/common';
 import { type Logger as PinoLogger } from 'pino';
 
+/** Nest's contexts that list, at every start, each controller, route and module it set up: detail for debugging. */
+const STARTUP_DETAIL = new Set<unknown>(['RoutesResolver', 'RouterExplorer', 'InstanceLoader']);
+
 /**
  * Nest's own messages (and `new Logger(context)` in our classes) as pino lines: Nest passes the context as
  * the last argument and, for errors, a stack before it.
@@ -9,7 +12,7 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: PinoLogger) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    this.write(STARTUP_DETAIL.has(rest[rest.length - 1]) ? 'debug' : 'info', message, rest);
   }
 
   error(message: unknown, ...rest: unknown[]): void {

@@ -1,4 +1,5 @@
 import { Kafka, type KafkaConfig, logLevel, type LogEntry } from 'kafkajs';
+import { kafkaLogLevel } from './kafka-log-level';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -21,7 +22,10 @@ const LEVEL_NAMES: Record<number, keyof StructuredLogger> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose own logs go through the service's structured logger instead of its console output. */
+/**
+ * A kafkajs client whose own logs go through the service's structured logger instead of its console output,
+ * at the level each deserves (see kafkaLogLevel): kafkajs logs conditions it retries as errors.
+ */
 export function createKafka(settings: KafkaSettings, logger: StructuredLogger, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId: settings.clientId,
@@ -34,7 +38,7 @@ export function createKafka(settings: KafkaSettings, logger: StructuredLogger, o
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _logger, ...rest } = log;
-        logger[LEVEL_NAMES[level] ?? 'info']({ kafka: namespace, ...rest }, message);
+        logger[kafkaLogLevel(LEVEL_NAMES[level] ?? 'info', namespace, message, rest.error)]({ kafka: namespace, ...rest }, message);
       },
     ...overrides,
   });
