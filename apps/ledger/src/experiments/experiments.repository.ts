@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { type ExperimentDiff, type ExperimentSpec, type PublishDecision } from '@ledger/assignment';
-import { boundedDatabaseCall } from '@ledger/storage';
+import { boundedDatabaseCall, EXPERIMENT_PUBLISHED_CHANNEL } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
-import { EXPERIMENT_PUBLISHED_CHANNEL } from './published-experiments.cache';
 
 export interface PublishedExperiment {
   name: string;

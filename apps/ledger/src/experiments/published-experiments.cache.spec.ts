@@ -2,7 +2,8 @@ import { ServiceMetrics } from '@ledger/platform';
 import { type DatabaseNotifications, type NotificationSubscriber } from '../database/database-notifications';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type PublishedExperiment } from './experiments.repository';
-import { EXPERIMENT_PUBLISHED_CHANNEL, PublishedExperimentsCache } from './published-experiments.cache';
+import { EXPERIMENT_PUBLISHED_CHANNEL } from '@ledger/storage';
+import { PublishedExperimentsCache } from './published-experiments.cache';
 
 class FakeNotifications {
   listening = true;

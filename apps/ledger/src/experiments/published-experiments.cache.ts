@@ -1,10 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { EXPERIMENT_PUBLISHED_CHANNEL } from '@ledger/storage';
 import { DatabaseNotifications } from '../database/database-notifications';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type PublishedExperiment } from './experiments.repository';
-
-/** Postgres channel on which a publication names its experiment, on commit. */
-export const EXPERIMENT_PUBLISHED_CHANNEL = 'ledger_experiment_published';
 
 /**
  * Longest a cached version is trusted without hearing from Postgres: a guard against a connection that

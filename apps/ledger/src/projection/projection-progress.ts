@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
-import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice } from '@ledger/storage';
+import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice, READ_MODEL_SCHEMA } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { DatabaseNotifications } from '../database/database-notifications';
 import { ProjectionLagError } from '../errors/ledger-errors';
@@ -80,7 +80,7 @@ export class ProjectionProgress implements OnModuleInit, OnApplicationShutdown {
 
   private async refresh(): Promise<void> {
     const rows: Array<{ log_partition: number; next_offset: string }> = await this.dataSource.query(
-      'SELECT log_partition, next_offset FROM read_model.projection_positions WHERE consumer_group = $1 AND topic = $2',
+      `SELECT log_partition, next_offset FROM ${READ_MODEL_SCHEMA}.projection_positions WHERE consumer_group = $1 AND topic = $2`,
       [this.config.kafka.projectorGroupId, this.config.kafka.topic],
     );
     for (const row of rows) this.advance(row.log_partition, BigInt(row.next_offset));

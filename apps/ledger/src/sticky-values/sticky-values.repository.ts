@@ -4,7 +4,7 @@ import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
 import { ABSENT, type ProjectedOutcome, type StickyState } from '@ledger/assignment';
 import { type AssignmentRecord, type StickyValues } from '@ledger/events';
-import { boundedDatabaseCall, connectionPoolOf } from '@ledger/storage';
+import { boundedDatabaseCall, connectionPoolOf, READ_MODEL_SCHEMA } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 
@@ -42,7 +42,7 @@ export class StickyValuesRepository {
 
   async loadMany(persistenceKeys: string[]): Promise<Map<string, UserPersistedValues>> {
     const rows = await this.query<HeldRow>(
-      'SELECT persistence_key, config_name, sticky_values FROM read_model.sticky_values WHERE persistence_key = ANY($1::text[])',
+      `SELECT persistence_key, config_name, sticky_values FROM ${READ_MODEL_SCHEMA}.sticky_values WHERE persistence_key = ANY($1::text[])`,
       [persistenceKeys],
       'load-sticky-values',
     );
@@ -58,7 +58,7 @@ export class StickyValuesRepository {
   async loadAsOf(persistenceKey: string, asOf: Date): Promise<UserPersistedValues> {
     const rows = await this.query<{ config_name: string; outcome: ProjectedOutcome; event: { data: { stickyValues?: StickyValues } } }>(
       `SELECT DISTINCT ON (config_name) config_name, outcome, event
-         FROM read_model.sticky_value_history
+         FROM ${READ_MODEL_SCHEMA}.sticky_value_history
         WHERE persistence_key = $1 AND occurred_at <= $2 AND outcome IN ('saved', 'deleted')
         ORDER BY config_name, log_partition DESC, log_offset DESC`,
       [persistenceKey, asOf.toISOString()],
@@ -69,7 +69,7 @@ export class StickyValuesRepository {
   }
 
   async find(persistenceKey: string, configName: string): Promise<StickyState> {
-    const [row] = await this.query<HeldRow>('SELECT sticky_values, saved_event_id, saved_at FROM read_model.sticky_values WHERE persistence_key = $1 AND config_name = $2', [
+    const [row] = await this.query<HeldRow>(`SELECT sticky_values, saved_event_id, saved_at FROM ${READ_MODEL_SCHEMA}.sticky_values WHERE persistence_key = $1 AND config_name = $2`, [
       persistenceKey,
       configName,
     ]);
@@ -80,8 +80,8 @@ export class StickyValuesRepository {
   async findWithAssignment(persistenceKey: string, configName: string): Promise<StickyRecord> {
     const [row] = await this.query<HeldRow & { assignment: Partial<AssignmentRecord> | null }>(
       `SELECT s.sticky_values, s.saved_event_id, s.saved_at, COALESCE(h.event->'data'->'assignment', h.event->'data'->'evaluation') AS assignment
-         FROM read_model.sticky_values s
-         LEFT JOIN read_model.sticky_value_history h ON h.event_id = s.saved_event_id
+         FROM ${READ_MODEL_SCHEMA}.sticky_values s
+         LEFT JOIN ${READ_MODEL_SCHEMA}.sticky_value_history h ON h.event_id = s.saved_event_id
         WHERE s.persistence_key = $1 AND s.config_name = $2`,
       [persistenceKey, configName],
       'find-sticky-record-with-assignment',
@@ -95,7 +95,7 @@ export class StickyValuesRepository {
 
   /** What the projection did with an event, once applied. */
   async outcomeOf(eventId: string): Promise<ProjectedOutcome | undefined> {
-    const [row] = await this.query<{ outcome: ProjectedOutcome }>('SELECT outcome FROM read_model.sticky_value_history WHERE event_id = $1', [eventId]);
+    const [row] = await this.query<{ outcome: ProjectedOutcome }>(`SELECT outcome FROM ${READ_MODEL_SCHEMA}.sticky_value_history WHERE event_id = $1`, [eventId]);
     return row?.outcome;
   }
 

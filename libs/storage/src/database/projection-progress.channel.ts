@@ -1,6 +1,9 @@
 /** Postgres NOTIFY channel on which the projector announces each committed batch, so writers see their writes at once. */
 export const PROJECTION_PROGRESS_CHANNEL = 'ledger_projection_progress';
 
+/** Postgres NOTIFY channel on which a publication names its experiment, on commit. */
+export const EXPERIMENT_PUBLISHED_CHANNEL = 'ledger_experiment_published';
+
 /** Postgres NOTIFY channel on which a rebuild announces that it swapped a new read model in. */
 export const READ_MODEL_REPLACED_CHANNEL = 'ledger_read_model_replaced';
 

@@ -1,10 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export const PROJECTED_OUTCOMES = ['saved', 'superseded', 'deleted', 'absent'] as const;
-export type ProjectedOutcome = (typeof PROJECTED_OUTCOMES)[number];
+import { type ProjectedOutcome } from '@ledger/assignment';
+import { READ_MODEL_SCHEMA } from '../read-model-schema';
 
 /** Every event the projector applied, with what it did to the read model: the audit trail and time travel read this. */
-@Entity({ name: 'sticky_value_history', schema: 'read_model' })
+@Entity({ name: 'sticky_value_history', schema: READ_MODEL_SCHEMA })
 @Index('sticky_value_history_key_time', ['persistenceKey', 'configName', 'occurredAt'])
 export class StickyValueHistoryEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })

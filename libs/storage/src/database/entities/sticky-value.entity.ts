@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { READ_MODEL_SCHEMA } from '../read-model-schema';
 import { type StickyValues } from '@ledger/events';
 
 /** The read model that serves load(): a unit's current sticky value per config, as the log decided it. */
-@Entity({ name: 'sticky_values', schema: 'read_model' })
+@Entity({ name: 'sticky_values', schema: READ_MODEL_SCHEMA })
 export class StickyValueEntity {
   @PrimaryColumn({ name: 'persistence_key', type: 'text' })
   persistenceKey!: string;
