@@ -2,7 +2,7 @@ import { type ArgumentsHost, Logger } from '@nestjs/common';
 import { type Metadata, status } from '@grpc/grpc-js';
 import { firstValueFrom } from 'rxjs';
 import { ApiError, InvalidRequestError } from '@ledger/platform';
-import { DeadlineExceededError } from './ledger-errors';
+import { CallerDeadlinePassedError } from './ledger-errors';
 import { GrpcErrorFilter } from './grpc-error.filter';
 
 /** An API error with any HTTP status, as another module might define one. */
@@ -39,7 +39,7 @@ describe('GrpcErrorFilter', () => {
   });
 
   it('answers a passed deadline with DEADLINE_EXCEEDED and validation with INVALID_ARGUMENT', async () => {
-    await expect(answerTo(new DeadlineExceededError())).resolves.toEqual({ code: status.DEADLINE_EXCEEDED, errorCode: ['DEADLINE_EXCEEDED'] });
+    await expect(answerTo(new CallerDeadlinePassedError())).resolves.toEqual({ code: status.DEADLINE_EXCEEDED, errorCode: ['DEADLINE_EXCEEDED'] });
     await expect(answerTo(new InvalidRequestError('no'))).resolves.toEqual({ code: status.INVALID_ARGUMENT, errorCode: ['INVALID_REQUEST'] });
   });
 

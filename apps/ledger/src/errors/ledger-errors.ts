@@ -24,7 +24,7 @@ export class ProjectionLagError extends ApiError {
 }
 
 /** The caller's deadline passed (or it cancelled) before the event was appended; nothing was. */
-export class DeadlineExceededError extends ApiError {
+export class CallerDeadlinePassedError extends ApiError {
   readonly code = 'DEADLINE_EXCEEDED';
   readonly httpStatus = 504;
 

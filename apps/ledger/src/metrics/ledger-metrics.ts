@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Counter } from 'prom-client';
 import { InvalidEventError, type LedgerEventType } from '@ledger/events';
-import { DeadlineExceededError as DependencyDeadlineError, ServiceMetrics } from '@ledger/platform';
+import { DeadlineExceededError, ServiceMetrics } from '@ledger/platform';
 
 /**
  * Why an append failed:
@@ -16,7 +16,7 @@ export type AppendFailure = (typeof APPEND_FAILURES)[number];
 /** The reason for an append the broker did not acknowledge (the caller's deadline is checked before, and named so there). */
 export function appendFailureOf(error: unknown): Exclude<AppendFailure, 'deadline'> {
   if (error instanceof InvalidEventError) return 'invalid_event';
-  if (error instanceof DependencyDeadlineError) return 'timeout';
+  if (error instanceof DeadlineExceededError) return 'timeout';
   return 'broker_unavailable';
 }
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Kafka } from 'kafkajs';
 import { ABSENT, decide, type ProjectedOutcome, type StickyState, type StorageCommand } from '@ledger/assignment';
-import { type DeleteReason, type EventCause, type LedgerEvent, type LedgerEventData, type StickyValues } from '@ledger/events';
+import { type DeleteReason, type EventCause, InvalidEventError, type LedgerEvent, type LedgerEventData, type StickyValues } from '@ledger/events';
 import { BrokerUnavailableError, DatabaseUnavailableError, withDeadline } from '@ledger/platform';
 import { type AppendedPosition, EventAppender, KAFKA, KEY_PARTITIONER, type KeyPartitioner, LEDGER_TOPICS, type LedgerTopics, withEnvelope } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
-import { DeadlineExceededError, ProjectionLagError, RefusedByReadModelError } from '../errors/ledger-errors';
+import { CallerDeadlinePassedError, ProjectionLagError, RefusedByReadModelError } from '../errors/ledger-errors';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 import { appendFailureOf, LedgerMetrics } from '../metrics/ledger-metrics';
 import { LogEndReader } from '../projection/log-end.reader';
@@ -150,7 +150,7 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
   private async append(data: LedgerEventData, context: CallContext): Promise<{ event: LedgerEvent; position: AppendedPosition }> {
     if (context.deadline !== undefined && Date.now() >= context.deadline) {
       this.metrics.appendFailed('deadline');
-      throw new DeadlineExceededError();
+      throw new CallerDeadlinePassedError();
     }
     const { source, apiKeyId, requestId, traceparent } = context;
     const event = withEnvelope(data, traceparent === undefined ? { source, apiKeyId, requestId } : { source, apiKeyId, requestId, traceparent });
@@ -160,6 +160,8 @@ export class StickyValuesService implements OnModuleInit, OnApplicationShutdown 
       return { event, position };
     } catch (error) {
       this.metrics.appendFailed(appendFailureOf(error));
+      // An event that breaks its schema got past the input contract: a bug (500), not the broker's outage.
+      if (error instanceof InvalidEventError) throw error;
       throw new BrokerUnavailableError(`the event log is unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
