@@ -7,7 +7,7 @@ const { baseUrl: _baseUrl, paths: _paths, ...jsc } = swcrc.jsc;
 const transform: Config['transform'] = { '^.+\\.ts$': ['@swc/jest', { swcrc: false, sourceMaps: 'inline', module: swcrc.module, jsc }] };
 
 const moduleNameMapper = {
-  '^@ledger/(assignment|events|platform|storage|testing)$': '<rootDir>/libs/$1/src',
+  '^@ledger/(assignment|events|ledger|platform|storage|testing)$': '<rootDir>/libs/$1/src',
 };
 
 const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { defaultEventSource, encodeLedgerEvent, eventHeadersFor, type LedgerEvent, normalizeStickyValues } from '@ledger/events';
-import { ensureLedgerTopics, EventAppender, KeyPartitioner, ledgerTopics, withEnvelope } from '@ledger/storage';
+import { EventAppender, withEnvelope } from '@ledger/ledger';
+import { ensureLedgerTopics, KeyPartitioner, ledgerTopics } from '@ledger/storage';
 import { stickyValueFor } from '@ledger/testing';
 import { kafkaJars } from './bench-infrastructure';
 

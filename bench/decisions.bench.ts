@@ -1,5 +1,5 @@
 import { Statsig, StatsigUser } from '@statsig/statsig-node-core';
-import { decideAssignment, validateExperimentSpec } from '@ledger/assignment';
+import { ABSENT, decideAssignment, validateExperimentSpec } from '@ledger/assignment';
 
 const USERS = 100_000;
 const ROUNDS = 5;
@@ -80,7 +80,7 @@ export async function decisionsPerSecond(log: (line: string) => void): Promise<D
   const options = { persist: true, enforceTargeting: false };
   const core = best(() => {
     for (const user of ourUsers) {
-      const group = decideAssignment(spec, 1, user, null, options, 0).result.groupName ?? 'none';
+      const group = decideAssignment({ type: 'EvaluateAssignment', spec, specVersion: 1, user, options, time: 0 }, ABSENT).result.groupName ?? 'none';
       coreGroups[group] = (coreGroups[group] ?? 0) + 1;
     }
   });

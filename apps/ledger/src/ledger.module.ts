@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysHttpController } from './auth/api-keys.http.controller';
 import { ApiKeysService } from './auth/api-keys.service';
 import { HealthController, serviceMetricsModule, structuredLoggerModule } from '@ledger/platform';
+import { LEDGER_METRICS, stickyValuesLedgerProviders } from '@ledger/ledger';
 import { KAFKA_ADMIN, LEDGER_TOPICS, LedgerInfrastructureModule, type LedgerTopics } from '@ledger/storage';
 import { type LedgerConfig } from './config';
 import { EventFeedDocuments } from './event-feed/event-feed.documents';
@@ -17,16 +18,10 @@ import { ExperimentsHttpController } from './experiments/experiments.http.contro
 import { ExperimentsRepository } from './experiments/experiments.repository';
 import { ExperimentsService } from './experiments/experiments.service';
 import { PublishedExperimentsCache } from './experiments/published-experiments.cache';
-import { DatabaseNotifications } from './database/database-notifications';
 import { LEDGER_CONFIG } from './ledger-config.token';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
-import { StickyRecordsCache } from './sticky-values/sticky-records.cache';
-import { StickyValuesRepository } from './sticky-values/sticky-values.repository';
-import { StickyValuesService } from './sticky-values/sticky-values.service';
-import { LogEndReader } from './projection/log-end.reader';
-import { ProjectionProgress } from './projection/projection-progress';
 
 @Module({})
 export class LedgerModule {
@@ -52,18 +47,14 @@ export class LedgerModule {
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         LedgerMetrics,
+        { provide: LEDGER_METRICS, useExisting: LedgerMetrics },
+        ...stickyValuesLedgerProviders(config),
         ApiKeysService,
-        DatabaseNotifications,
         ExperimentsRepository,
         PublishedExperimentsCache,
         ExperimentsService,
         EvaluationService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        StickyValuesRepository,
-        StickyRecordsCache,
-        ProjectionProgress,
-        LogEndReader,
-        StickyValuesService,
         {
           provide: EventFeedDocuments,
           inject: [KAFKA_ADMIN, LEDGER_TOPICS],

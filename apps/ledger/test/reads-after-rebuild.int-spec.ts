@@ -4,7 +4,7 @@ import { checkoutButtonSpec, createTestEnvironment, jsonClient, type JsonClient,
 import { createKafka, ledgerDataSourceOptions } from '@ledger/storage';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { createProjectorApp } from '../../projector/src/projector.app';
-import { rebuildReadModel } from '../../projector/src/rebuild/read-model-rebuild';
+import { rebuildReadModel } from '@ledger/ledger';
 import { loadLedgerConfig } from '../src/config';
 import { createLedgerApp } from '../src/ledger.app';
 

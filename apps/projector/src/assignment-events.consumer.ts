@@ -3,11 +3,10 @@ import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'ka
 import { type DependencyProbe } from '@ledger/platform';
 import { KAFKA, KAFKA_ADMIN, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
 import { type ProjectorConfig } from './config';
-import { classifyBatchFailure } from './batch-failure';
+import { type BatchResult, classifyBatchFailure, type PartitionBatch, StickyValuesWriter } from '@ledger/ledger';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { PROJECTOR_CONFIG } from './projector-config.token';
 import { ProjectorMetrics } from './projector-metrics';
-import { type BatchResult, type PartitionBatch, StickyValuesWriter } from './sticky-values.writer';
 
 const RETRY_BACKOFF_MIN_MS = 200;
 const PROJECTOR_SESSION_TIMEOUT_MS = 10_000;

@@ -1,6 +1,6 @@
 import { decodeLedgerEvent, InvalidEventError } from '@ledger/events';
 import { savedEvent, stickyValueFor } from '@ledger/testing';
-import { refusalReason } from './batch-failure';
+import { refusalReason } from '@ledger/ledger';
 import { deadLetterReasonClass } from './dead-letter-reason';
 
 /** The reason the projector's decoding gives for a record, as the dead letter carries it. */

@@ -1,4 +1,4 @@
-import { REFUSED_BY_READ_MODEL } from './batch-failure';
+import { REFUSED_BY_READ_MODEL } from '@ledger/ledger';
 
 /**
  * What kind of refusal a dead letter's reason is, for a metric label: a small fixed set, where the reason

@@ -1,5 +1,5 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
-import { type DeadLetter } from './sticky-values.projection';
+import { type DeadLetter } from '@ledger/ledger';
 
 /**
  * Copies records that break the event contract to the dead-letter topic, as they were, with where they

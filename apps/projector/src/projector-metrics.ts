@@ -7,7 +7,7 @@ import { type ProjectorConfig } from './config';
 import { DEAD_LETTER_REASON_CLASSES, deadLetterReasonClass } from './dead-letter-reason';
 import { ProjectionLag } from './projection-lag';
 import { PROJECTOR_CONFIG } from './projector-config.token';
-import { type DeadLetter } from './sticky-values.projection';
+import { type DeadLetter } from '@ledger/ledger';
 
 /** A scrape waits at most this long for the broker's view of the group; past it that series is left out of the answer. */
 const GROUP_LAG_TIMEOUT_MS = 1_000;

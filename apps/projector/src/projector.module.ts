@@ -8,7 +8,7 @@ import { AssignmentEventsConsumer } from './assignment-events.consumer';
 import { type ProjectorConfig } from './config';
 import { PROJECTOR_CONFIG } from './projector-config.token';
 import { ProjectorMetrics } from './projector-metrics';
-import { StickyValuesWriter } from './sticky-values.writer';
+import { StickyValuesWriter } from '@ledger/ledger';
 
 @Module({})
 export class ProjectorModule {

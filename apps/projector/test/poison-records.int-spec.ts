@@ -7,7 +7,7 @@ import { createKafka, KeyPartitioner, ledgerDataSourceOptions } from '@ledger/st
 import { createTestEnvironment, eventMix, eventually, expectedReadModel, produceEvents, readTopic, savedEvent, stickyValueFor, type TestEnvironment } from '@ledger/testing';
 import { loadProjectorConfig } from '../src/config';
 import { createProjectorApp } from '../src/projector.app';
-import { rebuildReadModel } from '../src/rebuild/read-model-rebuild';
+import { rebuildReadModel } from '@ledger/ledger';
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { ledgerDataSourceOptions } from '@ledger/storage';
 import { loadProjectorConfig } from '../src/config';
 import { createProjectorApp } from '../src/projector.app';
-import { rebuildReadModel } from '../src/rebuild/read-model-rebuild';
+import { rebuildReadModel } from '@ledger/ledger';
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 

@@ -1,16 +1,22 @@
-import { type AssignmentReason, type AssignmentRecord, type DeleteReason, type StickyValues } from '@ledger/events';
+import { type AssignmentReason, type AssignmentRecord, type DeleteReason, type LedgerEventData, type StickyValues } from '@ledger/events';
 import { allocationBucket, groupAt, groupBucket, isAllocated } from './bucketing';
 import { type ExperimentSpec } from './experiment-spec';
 import { persistenceKeyFor, type StatsigUser, unitIdFor } from './statsig-user';
-import { type StorageCommand } from './persistence.decide';
+import { decide, type StorageCommand } from './persistence.decide';
+import { ABSENT, type StickyState } from './sticky-state.evolve';
 import { evaluateTargeting, type TargetingOutcome } from './targeting';
 
 export type { AssignmentReason } from '@ledger/events';
 
-/** The unit's sticky value for this experiment, with the bucket version it was assigned under. */
-export interface StickyAssignment {
-  stickyValues: StickyValues;
-  bucketVersion: number;
+/** "Which group is this user in?", asked of one published version of an experiment. */
+export interface EvaluateAssignment {
+  type: 'EvaluateAssignment';
+  spec: ExperimentSpec;
+  specVersion: number;
+  user: StatsigUser;
+  options: AssignmentOptions;
+  /** Statsig's config time for a saved value (the version's publication), in ms since the epoch. */
+  time: number | null;
 }
 
 export interface AssignmentOptions {
@@ -31,13 +37,19 @@ export interface AssignmentResult {
 
 export interface AssignmentDecision {
   result: AssignmentResult;
-  /** What the ledger must do, in order (a retired bucket version is deleted, then the new value saved). */
-  commands: StorageCommand[];
+  /** The events to append, in order (a value under a retired bucket version is deleted, then the new one saved). */
+  events: LedgerEventData[];
   /**
-   * Whether this decision removes whatever sticky value the unit holds (rules 1 and 2). When no value was
-   * seen, the decision appends nothing, so a caller must be sure the absence is not merely unprojected.
+   * The decision would delete a held value (rules 1 and 2) but saw none: a save acknowledged just before
+   * may not be projected yet, so the caller must decide again once the read model has reached its read position.
    */
-  deletesHeldValue: boolean;
+  judgeAtReadPosition: boolean;
+}
+
+/** The persistence key and config name whose state an evaluation decides on; undefined when the user has no unit id. */
+export function stickyStateOf(command: EvaluateAssignment): { persistenceKey: string; configName: string } | undefined {
+  const persistenceKey = persistenceKeyFor(command.user, command.spec.idType);
+  return persistenceKey === undefined ? undefined : { persistenceKey, configName: command.spec.name };
 }
 
 /**
@@ -49,36 +61,51 @@ export interface AssignmentDecision {
  *    retired bucket version is deleted and the user evaluated afresh;
  * 4. no sticky value and allocated to a group: saved (the first evaluation) and returned;
  * 5. no sticky value and not in the experiment: live result, nothing saved.
- * Pure: no clock, no randomness; `specVersion` and `time` come from the caller.
+ * `state` is the unit's state for the experiment (see stickyStateOf). Pure: no clock, no randomness;
+ * `specVersion` and `time` come from the caller.
  */
-export function decideAssignment(spec: ExperimentSpec, specVersion: number, user: StatsigUser, sticky: StickyAssignment | null, options: AssignmentOptions, time: number | null): AssignmentDecision {
+export function decideAssignment(command: EvaluateAssignment, state: StickyState): AssignmentDecision {
+  const { spec, specVersion, user, options, time } = command;
   const unitId = unitIdFor(user, spec.idType);
   const persistenceKey = persistenceKeyFor(user, spec.idType);
   if (unitId === undefined || persistenceKey === undefined) {
-    return { result: notInExperiment(spec, 'NoUnitID', 'no_unit_id', null, null), commands: [], deletesHeldValue: false };
+    return { result: notInExperiment(spec, 'NoUnitID', 'no_unit_id', null, null), events: [], judgeAtReadPosition: false };
   }
   const live = spec.status === 'active' ? evaluateLive(spec, unitId, user) : inactive(spec, unitId);
   const configName = spec.name;
-  const deleteSticky = (reason: DeleteReason): StorageCommand[] => (sticky ? [{ type: 'DeleteStickyValue', persistenceKey, configName, reason }] : []);
+  const deleteSticky = (reason: DeleteReason): StorageCommand => ({ type: 'DeleteStickyValue', persistenceKey, configName, reason });
+  // A held value is deleted; absence is only trusted once the read model has reached the caller's position.
+  const removeHeld = (reason: DeleteReason): AssignmentDecision => ({ result: live, events: eventsOf([[deleteSticky(reason), state]]), judgeAtReadPosition: state.kind === 'absent' });
 
-  if (!options.persist) return { result: live, commands: deleteSticky('persisted_values_not_provided'), deletesHeldValue: true };
-  if (spec.status !== 'active') return { result: live, commands: deleteSticky('experiment_inactive'), deletesHeldValue: true };
+  if (!options.persist) return removeHeld('persisted_values_not_provided');
+  if (spec.status !== 'active') return removeHeld('experiment_inactive');
 
-  const retired = sticky !== null && sticky.bucketVersion < spec.minBucketVersion;
-  if (sticky && !retired) {
-    if (options.enforceTargeting && live.targeting?.passed === false) return { result: live, commands: [], deletesHeldValue: false };
-    return { result: persisted(sticky.stickyValues, live), commands: [], deletesHeldValue: false };
+  // A value an SDK saved directly carries no bucket version; it counts as the first.
+  const retired = state.kind === 'held' && (state.assignment?.bucketVersion ?? 1) < spec.minBucketVersion;
+  if (state.kind === 'held' && !retired) {
+    if (options.enforceTargeting && live.targeting?.passed === false) return { result: live, events: [], judgeAtReadPosition: false };
+    return { result: persisted(state.stickyValues, live), events: [], judgeAtReadPosition: false };
   }
-  const commands = retired ? deleteSticky('bucket_version_retired') : [];
-  if (live.reason !== 'Evaluated') return { result: live, commands, deletesHeldValue: false };
-  return {
-    result: live,
-    commands: [
-      ...commands,
-      { type: 'SaveStickyValue', persistenceKey, configName, stickyValues: toStickyValues(live, specVersion, time), assignment: assignmentRecord(spec, specVersion, live, options) },
-    ],
-    deletesHeldValue: false,
+  const steps: Array<[StorageCommand, StickyState]> = retired ? [[deleteSticky('bucket_version_retired'), state]] : [];
+  if (live.reason !== 'Evaluated') return { result: live, events: eventsOf(steps), judgeAtReadPosition: false };
+  const save: StorageCommand = {
+    type: 'SaveStickyValue',
+    persistenceKey,
+    configName,
+    stickyValues: toStickyValues(live, specVersion, time),
+    assignment: assignmentRecord(spec, specVersion, live, options),
   };
+  // The save follows the retired value's delete, so it is judged over absence.
+  return { result: live, events: eventsOf([...steps, [save, ABSENT]]), judgeAtReadPosition: false };
+}
+
+function eventsOf(steps: Array<[StorageCommand, StickyState]>): LedgerEventData[] {
+  const events: LedgerEventData[] = [];
+  for (const [command, state] of steps) {
+    const event = decide(command, state);
+    if (event) events.push(event);
+  }
+  return events;
 }
 
 function evaluateLive(spec: ExperimentSpec, unitId: string, user: StatsigUser): AssignmentResult {

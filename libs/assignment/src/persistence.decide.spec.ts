@@ -14,7 +14,7 @@ const value: StickyValues = {
   time: null,
   config_version: 1,
 };
-const held: StickyState = { kind: 'held', stickyValues: value, savedEventId: 'e', savedAt: 't' };
+const held: StickyState = { kind: 'held', stickyValues: value, savedEventId: 'e', savedAt: 't', assignment: null };
 const key = { persistenceKey: 'test-123:userID', configName: 'exp' };
 
 describe('deciding what a storage call appends', () => {

@@ -39,7 +39,7 @@ describe('sticky state evolves from the log', () => {
     const event = saved(control);
     expect(evolve(ABSENT, event)).toEqual({
       outcome: 'saved',
-      state: { kind: 'held', stickyValues: control, savedEventId: event.metadata.eventId, savedAt: event.metadata.occurredAt },
+      state: { kind: 'held', stickyValues: control, savedEventId: event.metadata.eventId, savedAt: event.metadata.occurredAt, assignment: null },
     });
   });
 

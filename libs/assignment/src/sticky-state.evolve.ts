@@ -1,7 +1,10 @@
-import { type LedgerEvent, type StickyValues } from '@ledger/events';
+import { type AssignmentRecord, type LedgerEvent, type StickyValues } from '@ledger/events';
 
-/** What the log says one unit holds for one config. */
-export type StickyState = { kind: 'absent' } | { kind: 'held'; stickyValues: StickyValues; savedEventId: string; savedAt: string };
+/**
+ * What the log says one unit holds for one config: the sticky value, the save that put it there and, when
+ * an evaluation on the ledger decided it, why (null when an SDK saved it through the storage API).
+ */
+export type StickyState = { kind: 'absent' } | { kind: 'held'; stickyValues: StickyValues; savedEventId: string; savedAt: string; assignment: AssignmentRecord | null };
 
 export const ABSENT: StickyState = { kind: 'absent' };
 
@@ -23,7 +26,7 @@ export function evolve(state: StickyState, event: LedgerEvent): Evolution {
       // First write wins: two servers racing on a unit's first evaluation agree on the earlier one in the log.
       if (state.kind === 'held') return { state, outcome: 'superseded' };
       return {
-        state: { kind: 'held', stickyValues: event.data.stickyValues, savedEventId: event.metadata.eventId, savedAt: event.metadata.occurredAt },
+        state: { kind: 'held', stickyValues: event.data.stickyValues, savedEventId: event.metadata.eventId, savedAt: event.metadata.occurredAt, assignment: event.data.assignment ?? null },
         outcome: 'saved',
       };
     case 'StickyValueDeleted':

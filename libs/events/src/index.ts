@@ -12,3 +12,4 @@ export * from './sticky-value-deleted.v2';
 export * from './sticky-value-saved.v1';
 export * from './sticky-value-saved.v2';
 export * from './sticky-values.schema';
+export * from './upcasters';

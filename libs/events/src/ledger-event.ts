@@ -21,8 +21,11 @@ export type LedgerEvent = Static<typeof LedgerEventSchema>;
 export type LedgerEventType = LedgerEvent['type'];
 /** An event of any version the topic may carry, as written. */
 export type StoredLedgerEvent = Static<(typeof LEDGER_EVENT_SCHEMAS)[number]>;
-/** An event without its envelope metadata (id, time, cause), as the core decides it; the adapter adds the envelope. */
-export type LedgerEventData = Omit<LedgerEvent, 'metadata'>;
+/**
+ * An event without its envelope metadata (id, time, cause), as the core decides it; the adapter adds the
+ * envelope. Still a union over the event types, so `type` tells `data` apart.
+ */
+export type LedgerEventData = LedgerEvent extends infer Event ? (Event extends LedgerEvent ? Omit<Event, 'metadata'> : never) : never;
 
 interface CompiledEventSchema {
   check: ReturnType<typeof TypeCompiler.Compile>;
@@ -80,6 +83,11 @@ export function decodeLedgerEvent(payload: Buffer | null): LedgerEvent {
   } catch {
     throw new InvalidEventError('record value is not JSON');
   }
+  return currentEventOf(parsed);
+}
+
+/** An event already parsed (a record's value, or a history row's copy of it), validated and upcast to the current version. */
+export function currentEventOf(parsed: unknown): LedgerEvent {
   const stored = validateLedgerEvent(parsed);
   if (stored.version === 2) return stored;
   const upcast = upcastToCurrent(stored);

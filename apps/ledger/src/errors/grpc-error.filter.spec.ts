@@ -2,7 +2,7 @@ import { type ArgumentsHost, Logger } from '@nestjs/common';
 import { type Metadata, status } from '@grpc/grpc-js';
 import { firstValueFrom } from 'rxjs';
 import { ApiError, InvalidRequestError } from '@ledger/platform';
-import { CallerDeadlinePassedError } from './ledger-errors';
+import { CallerDeadlinePassedError } from '@ledger/ledger';
 import { GrpcErrorFilter } from './grpc-error.filter';
 
 /** An API error with any HTTP status, as another module might define one. */

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { BrokerUnavailableError, DatabaseUnavailableError, InvalidRequestError, TooManyRequestsError } from '@ledger/platform';
 import { HttpErrorFilter } from './http-error.filter';
-import { ProjectionLagError } from './ledger-errors';
+import { ProjectionLagError } from '@ledger/ledger';
 
 /** What the filter answered: status and headers, as a fake Fastify reply records them. */
 function answerTo(exception: unknown): { status: number; headers: Record<string, string> } {

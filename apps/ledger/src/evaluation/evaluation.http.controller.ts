@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { TypeBoxValidationPipe } from '@ledger/platform';
 import { HttpCallContext } from '../http/http-call-context.decorator';
-import { type CallContext } from '../sticky-values/sticky-values.service';
+import { type CallContext } from '@ledger/ledger';
 import { RequireScopes } from '../auth/require-scopes.decorator';
 import { experimentNamePipe } from '../experiments/experiments.http.controller';
 import { type EvaluateBody, EvaluateBodySchema } from './evaluation.dto';

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { type ExperimentDiff, type ExperimentSpec, type PublishDecision } from '@ledger/assignment';
-import { boundedDatabaseCall, EXPERIMENT_PUBLISHED_CHANNEL } from '@ledger/storage';
+import { EXPERIMENT_PUBLISHED_CHANNEL } from '@ledger/ledger';
+import { boundedDatabaseCall } from '@ledger/storage';
 import { type LedgerConfig } from '../config';
 import { LEDGER_CONFIG } from '../ledger-config.token';
 

@@ -1,6 +1,6 @@
 import { ServiceMetrics } from '@ledger/platform';
 import { checkoutButtonSpec } from '@ledger/testing';
-import { type DatabaseNotifications } from '../database/database-notifications';
+import { type DatabaseNotifications } from '@ledger/ledger';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type ExperimentsRepository, type ExperimentSummary, type PublishedExperiment, type PublishResult } from './experiments.repository';
 import { ExperimentsService } from './experiments.service';

@@ -1,8 +1,7 @@
 import { ServiceMetrics } from '@ledger/platform';
-import { type DatabaseNotifications, type NotificationSubscriber } from '../database/database-notifications';
+import { type DatabaseNotifications, EXPERIMENT_PUBLISHED_CHANNEL, type NotificationSubscriber } from '@ledger/ledger';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type PublishedExperiment } from './experiments.repository';
-import { EXPERIMENT_PUBLISHED_CHANNEL } from '@ledger/storage';
 import { PublishedExperimentsCache } from './published-experiments.cache';
 
 class FakeNotifications {

@@ -1,6 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { EXPERIMENT_PUBLISHED_CHANNEL } from '@ledger/storage';
-import { DatabaseNotifications } from '../database/database-notifications';
+import { DatabaseNotifications, EXPERIMENT_PUBLISHED_CHANNEL } from '@ledger/ledger';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { type PublishedExperiment } from './experiments.repository';
 

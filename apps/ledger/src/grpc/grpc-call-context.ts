@@ -2,7 +2,7 @@ import { type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
 import { acceptedTraceparent, type EventSource } from '@ledger/events';
 import { acceptedRequestId } from '@ledger/platform';
 import { principalOf } from '../auth/api-key.guard';
-import { type CallContext } from '../sticky-values/sticky-values.service';
+import { type CallContext } from '@ledger/ledger';
 
 /**
  * Who called over gRPC, under which request id (the caller's well-formed `x-request-id`, else a new one), which

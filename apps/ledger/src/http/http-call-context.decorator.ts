@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { acceptedTraceparent, type EventSource } from '@ledger/events';
 import { principalOf } from '../auth/api-key.guard';
-import { type CallContext } from '../sticky-values/sticky-values.service';
+import { type CallContext } from '@ledger/ledger';
 
 /** Who called over HTTP, under which request id (see requestIdOf) and, when the caller sent a valid one, which trace. */
 export const HttpCallContext = createParamDecorator((source: EventSource, context: ExecutionContext): CallContext => {

@@ -1,6 +1,7 @@
 import { InvalidEventError } from '@ledger/events';
 import { DeadlineExceededError, ServiceMetrics } from '@ledger/platform';
-import { appendFailureOf, LedgerMetrics } from './ledger-metrics';
+import { appendFailureOf } from '@ledger/ledger';
+import { LedgerMetrics } from './ledger-metrics';
 
 describe("the ledger's own series", () => {
   it('names why an append failed by the error it failed with', () => {

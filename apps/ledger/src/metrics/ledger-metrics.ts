@@ -1,35 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type Counter } from 'prom-client';
-import { InvalidEventError, type LedgerEventType } from '@ledger/events';
-import { DeadlineExceededError, ServiceMetrics } from '@ledger/platform';
-
-/**
- * Why an append failed:
- * - `deadline`: the caller's deadline had passed; nothing was sent;
- * - `invalid_event`: the event broke its own schema (a bug: the input contract is checked first);
- * - `timeout`: the broker did not acknowledge within DEPENDENCY_TIMEOUT_MS (the event may still reach the log);
- * - `broker_unavailable`: the producer gave up on the broker.
- */
-const APPEND_FAILURES = ['deadline', 'invalid_event', 'timeout', 'broker_unavailable'] as const;
-export type AppendFailure = (typeof APPEND_FAILURES)[number];
-
-/** The reason for an append the broker did not acknowledge (the caller's deadline is checked before, and named so there). */
-export function appendFailureOf(error: unknown): Exclude<AppendFailure, 'deadline'> {
-  if (error instanceof InvalidEventError) return 'invalid_event';
-  if (error instanceof DeadlineExceededError) return 'timeout';
-  return 'broker_unavailable';
-}
-
-/** Hits and misses of one in-memory cache; the hit ratio is hits / (hits + misses). */
-export interface CacheCounts {
-  hit(): void;
-  miss(): void;
-}
+import { type LedgerEventType } from '@ledger/events';
+import { APPEND_FAILURES, type AppendFailure, type CacheCounts, type LedgerActivityMetrics } from '@ledger/ledger';
+import { ServiceMetrics } from '@ledger/platform';
 
 /** What the ledger counts beside its request durations: the log's appends and its two caches. */
 @Injectable()
-export class LedgerMetrics {
-  readonly stickyRecords: CacheCounts;
+export class LedgerMetrics implements LedgerActivityMetrics {
+  readonly stickyStates: CacheCounts;
   readonly publishedExperiments: CacheCounts;
   private readonly appendedByType = new Map<string, Counter.Internal>();
   private readonly appended: Counter<'type'>;
@@ -48,7 +26,7 @@ export class LedgerMetrics {
       misses.inc(0);
       return { hit: () => hits.inc(), miss: () => misses.inc() };
     };
-    this.stickyRecords = countsOf('sticky_records');
+    this.stickyStates = countsOf('sticky_records');
     this.publishedExperiments = countsOf('published_experiments');
   }
 

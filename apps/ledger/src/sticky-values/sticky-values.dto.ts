@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { ConfigNameSchema, DELETE_REASONS, normalizeStickyValues, PersistenceKeySchema, type StickyValues, StickyValuesSchema } from '@ledger/events';
 import { InvalidRequestError, validatorFor } from '@ledger/platform';
 import { allows, type Principal } from '../auth/api-key';
-import { type SaveResult } from './sticky-values.service';
+import { type SaveResult } from '@ledger/ledger';
 
 /**
  * What a caller may send as a sticky value: Statsig's wire shape, where the legacy Node SDK's

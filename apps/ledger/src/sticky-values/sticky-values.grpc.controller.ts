@@ -11,8 +11,7 @@ import { InvalidPersistenceKeyError } from '../errors/ledger-errors';
 import { fromStruct, type ProtoStruct, toStruct } from '../grpc/protobuf-struct';
 import { principalOf } from '../auth/api-key.guard';
 import { BatchLoadBodySchema, ConfigNameParam, LoadQuerySchema, PersistenceKeyParam, shownTo, stickyValuesOf } from './sticky-values.dto';
-import { StickyValuesService } from './sticky-values.service';
-import { type UserPersistedValues } from './sticky-values.repository';
+import { StickyValuesLedger, type UserPersistedValues } from '@ledger/ledger';
 
 const validKey = validatorFor(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
 const validConfigName = validatorFor(ConfigNameParam, 'config name');
@@ -30,21 +29,21 @@ type Outcome = 'SAVED' | 'ALREADY_STICKY' | 'DELETED' | 'ABSENT' | 'ACCEPTED';
 @Controller()
 @UseFilters(GrpcErrorFilter)
 export class StickyValuesGrpcController {
-  constructor(private readonly stickyValues: StickyValuesService) {}
+  constructor(private readonly ledger: StickyValuesLedger) {}
 
   @GrpcMethod('PersistedValues', 'Load')
   @RequireScopes('storage:read')
   async load(request: { key: string; asOf: string }): Promise<LoadResponse> {
     const key = validKey(request.key);
     const { asOf } = validLoadQuery(request.asOf ? { asOf: request.asOf } : {});
-    return loadResponse(key, await this.stickyValues.load(key, asOf ? new Date(asOf) : undefined));
+    return loadResponse(key, await this.ledger.load(key, asOf ? new Date(asOf) : undefined));
   }
 
   @GrpcMethod('PersistedValues', 'BatchLoad')
   @RequireScopes('storage:read')
   async batchLoad(request: { keys: string[] }): Promise<{ results: LoadResponse[] }> {
     const { keys } = validBatch({ keys: request.keys ?? [] });
-    const loaded = await this.stickyValues.loadMany(keys);
+    const loaded = await this.ledger.loadMany(keys);
     return { results: [...loaded].map(([key, values]) => loadResponse(key, values)) };
   }
 
@@ -58,7 +57,10 @@ export class StickyValuesGrpcController {
     const key = validKey(request.key);
     const configName = validConfigName(request.configName);
     const stickyValues = stickyValuesOf(fromStruct(request.stickyValues) ?? {});
-    const result = shownTo(principalOf(metadata), await this.stickyValues.save(key, configName, stickyValues, grpcCallContext(metadata, 'storage_api', call), { async: request.respondAsync }));
+    const result = shownTo(
+      principalOf(metadata),
+      await this.ledger.handle({ type: 'SaveStickyValue', persistenceKey: key, configName, stickyValues }, grpcCallContext(metadata, 'storage_api', call), { async: request.respondAsync }),
+    );
     return {
       outcome: result.outcome.toUpperCase() as Outcome,
       eventId: result.eventId ?? '',
@@ -76,7 +78,7 @@ export class StickyValuesGrpcController {
     const key = validKey(request.key);
     const configName = validConfigName(request.configName);
     const reason = validReason(request.reason || 'explicit');
-    const result = await this.stickyValues.delete(key, configName, reason, grpcCallContext(metadata, 'storage_api', call), { async: request.respondAsync });
+    const result = await this.ledger.handle({ type: 'DeleteStickyValue', persistenceKey: key, configName, reason }, grpcCallContext(metadata, 'storage_api', call), { async: request.respondAsync });
     return { outcome: result.outcome.toUpperCase() as Outcome, eventId: result.eventId ?? '' };
   }
 }

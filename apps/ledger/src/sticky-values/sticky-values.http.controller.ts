@@ -19,9 +19,8 @@ import {
   StickyValuesBodySchema,
 } from './sticky-values.dto';
 import { type StickyValues } from '@ledger/events';
-import { type CallContext, type DeleteResult, type SaveResult, StickyValuesService } from './sticky-values.service';
+import { type CallContext, type DeleteResult, type SaveResult, StickyValuesLedger, type UserPersistedValues } from '@ledger/ledger';
 import { HttpCallContext } from '../http/http-call-context.decorator';
-import { type UserPersistedValues } from './sticky-values.repository';
 
 const keyPipe = new TypeBoxValidationPipe(PersistenceKeyParam, 'persistence key', () => new InvalidPersistenceKeyError());
 const configNamePipe = new TypeBoxValidationPipe(ConfigNameParam, 'config name');
@@ -36,20 +35,20 @@ const wantsAsync = (prefer: string | undefined): boolean => /\brespond-async\b/i
 /** Statsig's storage adapter contract (load / save / delete) over HTTP. */
 @Controller('v1/persisted')
 export class StickyValuesHttpController {
-  constructor(private readonly stickyValues: StickyValuesService) {}
+  constructor(private readonly ledger: StickyValuesLedger) {}
 
   @Post('batch-load')
   @RequireScopes('storage:read')
   @HttpCode(200)
   async batchLoad(@Body(batchLoadPipe) body: BatchLoadBody): Promise<{ results: Record<string, { values: UserPersistedValues }> }> {
-    const loaded = await this.stickyValues.loadMany(body.keys);
+    const loaded = await this.ledger.loadMany(body.keys);
     return { results: Object.fromEntries([...loaded].map(([key, values]) => [key, { values }])) };
   }
 
   @Get(':key')
   @RequireScopes('storage:read')
   async load(@Param('key', keyPipe) key: string, @Query(loadQueryPipe) query: LoadQuery): Promise<{ key: string; values: UserPersistedValues }> {
-    return { key, values: await this.stickyValues.load(key, query.asOf ? new Date(query.asOf) : undefined) };
+    return { key, values: await this.ledger.load(key, query.asOf ? new Date(query.asOf) : undefined) };
   }
 
   @Put(':key/:configName')
@@ -63,7 +62,7 @@ export class StickyValuesHttpController {
     @Caller() caller: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SaveResult & { key: string; configName: string }> {
-    const result = await this.stickyValues.save(key, configName, stickyValues, context, { async: wantsAsync(prefer) });
+    const result = await this.ledger.handle({ type: 'SaveStickyValue', persistenceKey: key, configName, stickyValues }, context, { async: wantsAsync(prefer) });
     void reply.status(result.outcome === 'saved' ? 201 : result.outcome === 'accepted' ? 202 : 200);
     if (result.outcome === 'accepted') void reply.header('preference-applied', 'respond-async');
     return { key, configName, ...shownTo(caller, result) };
@@ -79,7 +78,7 @@ export class StickyValuesHttpController {
     @HttpCallContext('storage_api') context: CallContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DeleteResult & { key: string; configName: string }> {
-    const result = await this.stickyValues.delete(key, configName, query.reason ?? 'explicit', context, { async: wantsAsync(prefer) });
+    const result = await this.ledger.handle({ type: 'DeleteStickyValue', persistenceKey: key, configName, reason: query.reason ?? 'explicit' }, context, { async: wantsAsync(prefer) });
     void reply.status(result.outcome === 'accepted' ? 202 : 200);
     if (result.outcome === 'accepted') void reply.header('preference-applied', 'respond-async');
     return { key, configName, ...result };

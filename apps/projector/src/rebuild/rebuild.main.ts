@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '@ledger/platform';
 import { createKafka, ledgerDataSourceOptions, openLedgerDataSource } from '@ledger/storage';
 import { loadProjectorConfig } from '../config';
-import { rebuildReadModel } from './read-model-rebuild';
+import { rebuildReadModel } from '@ledger/ledger';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { 'accept-differences': { type: 'boolean', default: false }, 'keep-replaced': { type: 'boolean', default: false } } });

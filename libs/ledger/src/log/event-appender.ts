@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { CompressionTypes, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { encodeLedgerEvent, type EventHeaders, eventHeadersFor, type LedgerEvent } from '@ledger/events';
-import { type KeyPartitioner } from './key-partitioner';
+import { type KeyPartitioner } from '@ledger/storage';
 
 export interface AppendedPosition {
   partition: number;

@@ -1,7 +1,8 @@
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type StickyState } from '@ledger/assignment';
-import { type StickyValues } from '@ledger/events';
-import { PROJECTION_PROGRESS_CHANNEL, projectionProgressPayload, READ_MODEL_SWAP_LOCK_ID } from '@ledger/storage';
+import { READ_MODEL_SWAP_LOCK_ID } from '@ledger/storage';
+import { PROJECTION_PROGRESS_CHANNEL, projectionProgressPayload } from '../notices/notice-channels';
+import { heldStateOf, type HeldStateRow, heldStateSelect } from '../read-model/held-state';
 import { classifyBatchFailure, refusalReason } from './batch-failure';
 import { type BatchProjection, decodeRecords, type DeadLetter, type LogRecord, pairId, projectBatch, touchedPairs } from './sticky-values.projection';
 
@@ -162,21 +163,16 @@ export class StickyValuesWriter {
   private async loadStates(manager: EntityManager, pairs: Array<[string, string]>): Promise<Map<string, StickyState>> {
     const states = new Map<string, StickyState>();
     if (pairs.length === 0) return states;
-    const rows: Array<{ persistence_key: string; config_name: string; sticky_values: StickyValues; saved_event_id: string; saved_at: Date }> = await manager.query(
-      `SELECT s.persistence_key, s.config_name, s.sticky_values, s.saved_event_id, s.saved_at
+    const held = heldStateSelect(this.schema);
+    const rows: Array<HeldStateRow & { persistence_key: string; config_name: string }> = await manager.query(
+      `SELECT s.persistence_key, s.config_name, ${held.columns}
            FROM ${this.schema}.sticky_values s
            JOIN unnest($1::text[], $2::text[]) AS p(persistence_key, config_name) USING (persistence_key, config_name)
+           ${held.join}
           FOR UPDATE OF s`,
       [pairs.map(([key]) => key), pairs.map(([, config]) => config)],
     );
-    for (const row of rows) {
-      states.set(pairId(row.persistence_key, row.config_name), {
-        kind: 'held',
-        stickyValues: row.sticky_values,
-        savedEventId: row.saved_event_id,
-        savedAt: row.saved_at.toISOString(),
-      });
-    }
+    for (const row of rows) states.set(pairId(row.persistence_key, row.config_name), heldStateOf(row));
     return states;
   }
 

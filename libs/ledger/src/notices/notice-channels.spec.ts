@@ -1,4 +1,4 @@
-import { projectionProgressPayload } from './projection-progress.channel';
+import { projectionProgressPayload } from './notice-channels';
 
 describe('the projection progress notice', () => {
   const position = { consumerGroup: 'projector', topic: 'ledger', partition: 2, nextOffset: '42' };

@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
-import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice, READ_MODEL_SCHEMA } from '@ledger/storage';
-import { type LedgerConfig } from '../config';
-import { DatabaseNotifications } from '../database/database-notifications';
-import { ProjectionLagError } from '../errors/ledger-errors';
-import { LEDGER_CONFIG } from '../ledger-config.token';
+import { READ_MODEL_SCHEMA } from '@ledger/storage';
+import { PROJECTION_PROGRESS_CHANNEL, type ProjectionProgressNotice } from '../notices/notice-channels';
+import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger-options';
+import { DatabaseNotifications } from '../notices/database-notifications';
+import { ProjectionLagError } from '../ledger-errors';
 
 interface Waiter {
   partition: number;
@@ -29,7 +29,7 @@ export class ProjectionProgress implements OnModuleInit, OnApplicationShutdown {
   private closed = false;
 
   constructor(
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(LEDGER_OPTIONS) private readonly config: LedgerOptions,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly notifications: DatabaseNotifications,
   ) {}

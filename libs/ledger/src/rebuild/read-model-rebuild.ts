@@ -1,7 +1,8 @@
 import { type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
-import { READ_MODEL_REPLACED_CHANNEL, READ_MODEL_SCHEMA, READ_MODEL_SWAP_LOCK_ID, READ_MODEL_TABLES, REBUILD_SCHEMA } from '@ledger/storage';
-import { StickyValuesWriter } from '../sticky-values.writer';
+import { READ_MODEL_SCHEMA, READ_MODEL_SWAP_LOCK_ID, READ_MODEL_TABLES, REBUILD_SCHEMA } from '@ledger/storage';
+import { READ_MODEL_REPLACED_CHANNEL } from '../notices/notice-channels';
+import { StickyValuesWriter } from '../projection/sticky-values.writer';
 
 export interface RebuildOptions {
   dataSource: DataSource;

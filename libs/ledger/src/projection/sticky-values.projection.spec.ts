@@ -52,7 +52,7 @@ describe('projecting a batch', () => {
 
   it('records a save over a held value as superseded and changes no row', () => {
     const decoded = decodeRecords(records(event('save', 'a:userID', 'Test')));
-    const held = new Map([[pairId('a:userID', 'exp'), { kind: 'held' as const, stickyValues: {} as never, savedEventId: 'x', savedAt: 'y' }]]);
+    const held = new Map([[pairId('a:userID', 'exp'), { kind: 'held' as const, stickyValues: {} as never, savedEventId: 'x', savedAt: 'y', assignment: null }]]);
     const projection = projectBatch(decoded, held);
     expect(projection.history.map((entry) => entry.outcome)).toEqual(['superseded']);
     expect(projection.changedRows).toEqual([]);

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Admin } from 'kafkajs';
 import { BrokerUnavailableError, withDeadline } from '@ledger/platform';
 import { KAFKA_ADMIN, LEDGER_TOPICS, type LedgerTopics } from '@ledger/storage';
-import { type LedgerConfig } from '../config';
-import { LEDGER_CONFIG } from '../ledger-config.token';
+import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger-options';
 
 interface Round {
   promise: Promise<Map<number, bigint>>;
@@ -24,7 +23,7 @@ export class LogEndReader {
   constructor(
     @Inject(KAFKA_ADMIN) private readonly admin: Admin,
     @Inject(LEDGER_TOPICS) private readonly topics: LedgerTopics,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(LEDGER_OPTIONS) private readonly config: LedgerOptions,
   ) {}
 
   /** The offset the next record of `partition` will get: every record acknowledged so far lies below it. */

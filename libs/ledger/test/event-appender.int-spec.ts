@@ -1,9 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { decodeLedgerEvent } from '@ledger/events';
 import { createTestEnvironment, readTopic, savedEvent, type TestEnvironment } from '@ledger/testing';
-import { EventAppender } from '../src/kafka/event-appender';
-import { KeyPartitioner } from '../src/kafka/key-partitioner';
-import { ensureLedgerTopics, ledgerTopics } from '../src/kafka/ledger-topics';
+import { EventAppender } from '../src/log/event-appender';
+import { ensureLedgerTopics, KeyPartitioner, ledgerTopics } from '@ledger/storage';
 
 const SOURCE = 'urn:assignment-ledger:appender-test';
 

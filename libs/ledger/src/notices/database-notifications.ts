@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, type Notification } from 'pg';
-import { type LedgerConfig } from '../config';
-import { LEDGER_CONFIG } from '../ledger-config.token';
+import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger-options';
 
 export interface NotificationSubscriber {
   notice(payload: string): void;
@@ -24,7 +23,7 @@ export class DatabaseNotifications implements OnApplicationShutdown {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
+  constructor(@Inject(LEDGER_OPTIONS) private readonly config: LedgerOptions) {}
 
   /** False while the connection is down: notices are not arriving, so nothing should trust a cache they keep fresh. */
   get listening(): boolean {

@@ -1,10 +1,8 @@
-import { ABSENT } from '@ledger/assignment';
-import { ServiceMetrics } from '@ledger/platform';
-import { PROJECTION_PROGRESS_CHANNEL, READ_MODEL_REPLACED_CHANNEL } from '@ledger/storage';
-import { type DatabaseNotifications, type NotificationSubscriber } from '../database/database-notifications';
-import { LedgerMetrics } from '../metrics/ledger-metrics';
-import { StickyRecordsCache } from './sticky-records.cache';
-import { type StickyRecord } from './sticky-values.repository';
+import { ABSENT, type StickyState } from '@ledger/assignment';
+import { type CacheCounts, type LedgerActivityMetrics } from '../ledger-metrics.port';
+import { type DatabaseNotifications, type NotificationSubscriber } from './database-notifications';
+import { PROJECTION_PROGRESS_CHANNEL, READ_MODEL_REPLACED_CHANNEL } from './notice-channels';
+import { StickyStatesCache } from './sticky-states.cache';
 
 class FakeNotifications {
   listening = true;
@@ -17,43 +15,42 @@ class FakeNotifications {
   }
 }
 
-const held = (group: string): StickyRecord => ({
-  state: {
-    kind: 'held',
-    stickyValues: {
-      value: true,
-      json_value: {},
-      rule_id: group,
-      group_name: group,
-      secondary_exposures: [],
-      undelegated_secondary_exposures: null,
-      config_delegate: null,
-      explicit_parameters: null,
-      time: 1,
-      config_version: 1,
-    },
-    savedEventId: `00000000-0000-4000-8000-00000000000${group.length}`,
-    savedAt: '2026-11-25T00:00:00.000Z',
+const held = (group: string): StickyState => ({
+  kind: 'held',
+  stickyValues: {
+    value: true,
+    json_value: {},
+    rule_id: group,
+    group_name: group,
+    secondary_exposures: [],
+    undelegated_secondary_exposures: null,
+    config_delegate: null,
+    explicit_parameters: null,
+    time: 1,
+    config_version: 1,
   },
+  savedEventId: `00000000-0000-4000-8000-00000000000${group.length}`,
+  savedAt: '2026-11-25T00:00:00.000Z',
   assignment: null,
 });
 
-describe('the cache of sticky records', () => {
+describe('the cache of sticky states', () => {
   let notifications: FakeNotifications;
-  let cache: StickyRecordsCache;
-  let metrics: ServiceMetrics;
+  let cache: StickyStatesCache;
+  let counted: { hit: number; miss: number };
   let loads: number;
-  let inReadModel: StickyRecord;
+  let inReadModel: StickyState;
   const load = async () => {
     loads += 1;
     return inReadModel;
   };
-  const read = (key = 'u1:userID', partition = 0) => cache.recordOf(key, 'exp', () => partition, load);
+  const read = (key = 'u1:userID', partition = 0) => cache.stateOf(key, 'exp', () => partition, load);
 
   beforeEach(async () => {
     notifications = new FakeNotifications();
-    metrics = new ServiceMetrics('test', false);
-    cache = new StickyRecordsCache(notifications as unknown as DatabaseNotifications, new LedgerMetrics(metrics));
+    counted = { hit: 0, miss: 0 };
+    const stickyStates: CacheCounts = { hit: () => (counted.hit += 1), miss: () => (counted.miss += 1) };
+    cache = new StickyStatesCache(notifications as unknown as DatabaseNotifications, { stickyStates } as LedgerActivityMetrics);
     await cache.onModuleInit();
     loads = 0;
     inReadModel = held('Control');
@@ -66,9 +63,9 @@ describe('the cache of sticky records', () => {
     notifications.progress(0, ['someone-else:userID']);
     await read();
     expect(loads).toBe(1);
-    inReadModel = { state: ABSENT, assignment: null };
+    inReadModel = ABSENT;
     notifications.progress(0, ['u1:userID']);
-    expect((await read()).state).toBe(ABSENT);
+    expect(await read()).toBe(ABSENT);
     expect(loads).toBe(2);
   });
 
@@ -78,8 +75,7 @@ describe('the cache of sticky records', () => {
     await read();
     notifications.listening = false;
     await read();
-    const lookups = (await metrics.registry.getSingleMetric('assignment_ledger_cache_lookups_total')!.get()).values.filter((value) => value.labels.cache === 'sticky_records');
-    expect(Object.fromEntries(lookups.map((value) => [value.labels.result, value.value]))).toEqual({ hit: 2, miss: 2 });
+    expect(counted).toEqual({ hit: 2, miss: 2 });
   });
 
   it('drops a whole partition when a batch could not list its keys, and only that partition', async () => {
@@ -92,8 +88,8 @@ describe('the cache of sticky records', () => {
   });
 
   it('keeps nothing read while a batch of its partition was being announced', async () => {
-    let finish!: (record: StickyRecord) => void;
-    const slow = cache.recordOf(
+    let finish!: (state: StickyState) => void;
+    const slow = cache.stateOf(
       'u1:userID',
       'exp',
       () => 0,

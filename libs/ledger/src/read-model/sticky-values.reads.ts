@@ -3,45 +3,31 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
 import { ABSENT, type ProjectedOutcome, type StickyState } from '@ledger/assignment';
-import { type AssignmentRecord, type StickyValues } from '@ledger/events';
+import { currentEventOf, type StickyValues } from '@ledger/events';
 import { boundedDatabaseCall, connectionPoolOf, READ_MODEL_SCHEMA } from '@ledger/storage';
-import { type LedgerConfig } from '../config';
-import { LEDGER_CONFIG } from '../ledger-config.token';
+import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger-options';
+import { type HistoryEntry } from '../projection/sticky-values.projection';
+import { heldStateOf, type HeldStateRow, heldStateSelect } from './held-state';
 
 /** Everything saved under one persistence key: config name -> sticky value (Statsig's UserPersistedValues). */
 export type UserPersistedValues = Record<string, StickyValues>;
 
-/**
- * A unit's state for one config, with how an evaluation decided it (null when an SDK saved it). History
- * rows projected before version 2 hold version 1's untyped block, which has the same version fields.
- */
-export interface StickyRecord {
-  state: StickyState;
-  assignment: Partial<AssignmentRecord> | null;
-}
-
-interface HeldRow {
-  persistence_key: string;
-  config_name: string;
-  sticky_values: StickyValues;
-  saved_event_id: string;
-  saved_at: Date;
-}
+const held = heldStateSelect(READ_MODEL_SCHEMA);
 
 /** Reads of the Postgres read model; each is bounded, and an unavailable database is a 503, never a hang. */
 @Injectable()
-export class StickyValuesRepository {
+export class StickyValuesReads {
   private readonly pool: Pool;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
-    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(LEDGER_OPTIONS) private readonly options: LedgerOptions,
   ) {
     this.pool = connectionPoolOf(dataSource);
   }
 
   async loadMany(persistenceKeys: string[]): Promise<Map<string, UserPersistedValues>> {
-    const rows = await this.query<HeldRow>(
+    const rows = await this.query<{ persistence_key: string; config_name: string; sticky_values: StickyValues }>(
       `SELECT persistence_key, config_name, sticky_values FROM ${READ_MODEL_SCHEMA}.sticky_values WHERE persistence_key = ANY($1::text[])`,
       [persistenceKeys],
       'load-sticky-values',
@@ -68,29 +54,26 @@ export class StickyValuesRepository {
     return values;
   }
 
+  /** The unit's state for a config, with why its value was saved. */
   async find(persistenceKey: string, configName: string): Promise<StickyState> {
-    const [row] = await this.query<HeldRow>(`SELECT sticky_values, saved_event_id, saved_at FROM ${READ_MODEL_SCHEMA}.sticky_values WHERE persistence_key = $1 AND config_name = $2`, [
-      persistenceKey,
-      configName,
-    ]);
-    return row ? { kind: 'held', stickyValues: row.sticky_values, savedEventId: row.saved_event_id, savedAt: row.saved_at.toISOString() } : ABSENT;
+    const [row] = await this.query<HeldStateRow>(
+      `SELECT ${held.columns} FROM ${READ_MODEL_SCHEMA}.sticky_values s ${held.join} WHERE s.persistence_key = $1 AND s.config_name = $2`,
+      [persistenceKey, configName],
+      'find-sticky-state',
+    );
+    return row ? heldStateOf(row) : ABSENT;
   }
 
-  /** The held value with what its saving event recorded about the evaluation (experiment and bucket versions). */
-  async findWithAssignment(persistenceKey: string, configName: string): Promise<StickyRecord> {
-    const [row] = await this.query<HeldRow & { assignment: Partial<AssignmentRecord> | null }>(
-      `SELECT s.sticky_values, s.saved_event_id, s.saved_at, COALESCE(h.event->'data'->'assignment', h.event->'data'->'evaluation') AS assignment
-         FROM ${READ_MODEL_SCHEMA}.sticky_values s
-         LEFT JOIN ${READ_MODEL_SCHEMA}.sticky_value_history h ON h.event_id = s.saved_event_id
-        WHERE s.persistence_key = $1 AND s.config_name = $2`,
-      [persistenceKey, configName],
-      'find-sticky-record-with-assignment',
+  /** A unit's history, oldest first, every event upcast to the current version; one config's when named. */
+  async history(persistenceKey: string, configName?: string): Promise<HistoryEntry[]> {
+    // One key's events all lie on one partition, so its offsets are its log order.
+    const rows = await this.query<{ event: unknown; outcome: ProjectedOutcome; log_offset: string }>(
+      `SELECT event, outcome, log_offset FROM ${READ_MODEL_SCHEMA}.sticky_value_history
+        WHERE persistence_key = $1 AND ($2::text IS NULL OR config_name = $2)
+        ORDER BY log_offset`,
+      [persistenceKey, configName ?? null],
     );
-    if (!row) return { state: ABSENT, assignment: null };
-    return {
-      state: { kind: 'held', stickyValues: row.sticky_values, savedEventId: row.saved_event_id, savedAt: row.saved_at.toISOString() },
-      assignment: row.assignment,
-    };
+    return rows.map((row) => ({ event: currentEventOf(row.event), outcome: row.outcome, offset: String(row.log_offset) }));
   }
 
   /** What the projection did with an event, once applied. */
@@ -104,6 +87,6 @@ export class StickyValuesRepository {
    * schema rename invalidates it and Postgres analyses it again, so it reads the swapped-in tables (tested).
    */
   private query<T>(sql: string, values: unknown[], name?: string): Promise<T[]> {
-    return boundedDatabaseCall(async () => (await this.pool.query({ text: sql, values, name })).rows as T[], this.config.dependencyTimeoutMs, 'the read model is unavailable');
+    return boundedDatabaseCall(async () => (await this.pool.query({ text: sql, values, name })).rows as T[], this.options.dependencyTimeoutMs, 'the read model is unavailable');
   }
 }
