@@ -1,7 +1,4 @@
 export * from './database/ensure-database';
-export * from './database/entities/projection-position.entity';
-export * from './database/entities/sticky-value-history.entity';
-export * from './database/entities/sticky-value.entity';
 export * from './database/ledger-data-source.options';
 export * from './database/run-migrations';
 export * from './kafka/kafka-client';

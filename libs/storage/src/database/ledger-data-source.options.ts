@@ -1,13 +1,11 @@
 import { type DataSourceOptions } from 'typeorm';
 import { ApiKeyEntity } from './entities/api-key.entity';
-import { ProjectionPositionEntity } from './entities/projection-position.entity';
-import { StickyValueHistoryEntity } from './entities/sticky-value-history.entity';
-import { StickyValueEntity } from './entities/sticky-value.entity';
 import { CreateReadModel1764072000000 } from './migrations/1764072000000-create-read-model';
 import { CreateApiKeys1764072100000 } from './migrations/1764072100000-create-api-keys';
 import { CreateExperimentVersions1764072200000 } from './migrations/1764072200000-create-experiment-versions';
 
-export const LEDGER_ENTITIES = [StickyValueEntity, StickyValueHistoryEntity, ProjectionPositionEntity, ApiKeyEntity];
+/** Entities TypeORM maps; the read model has none: libs/ledger owns its SQL. */
+export const LEDGER_ENTITIES = [ApiKeyEntity];
 export const LEDGER_MIGRATIONS = [CreateReadModel1764072000000, CreateApiKeys1764072100000, CreateExperimentVersions1764072200000];
 
 export interface DatabaseSettings {
