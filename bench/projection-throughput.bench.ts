@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { ABSENT, evolve, type StickyState } from '@ledger/assignment';
-import { type LedgerEvent } from '@ledger/events';
+import { type StickyValueEvent } from '@ledger/events';
 import { createTestEnvironment, eventMix, produceEvents } from '@ledger/testing';
 import { loadProjectorConfig } from '../apps/projector/src/config';
 import { createProjectorApp } from '../apps/projector/src/projector.app';
@@ -67,7 +67,7 @@ export async function projectionThroughput(log: (line: string) => void): Promise
   return { events: EVENTS, projectorEventsPerSecond: Math.round(projectorRate), rawBulkUpsertRowsPerSecond: Math.round(rawRate), ratio: Math.round((projectorRate / rawRate) * 100) / 100 };
 }
 
-async function rawUpsert(client: Client, chunk: LedgerEvent[], states: Map<string, StickyState>): Promise<void> {
+async function rawUpsert(client: Client, chunk: StickyValueEvent[], states: Map<string, StickyState>): Promise<void> {
   const touched = new Map<string, { key: string; config: string; state: StickyState; offset: number }>();
   const outcomes: string[] = [];
   chunk.forEach((event, index) => {

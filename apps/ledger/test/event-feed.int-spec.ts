@@ -41,6 +41,7 @@ describe("the event feed's public contract, served by the ledger", () => {
       ['StickyValueDeleted.v1', false],
       ['StickyValueSaved.v2', true],
       ['StickyValueDeleted.v2', true],
+      ['UnitErased.v1', true],
     ]);
     expect(listing.asyncapi).toEqual({ yaml: '/v1/asyncapi.yaml', json: '/v1/asyncapi.json' });
     for (const schema of listing.schemas) {

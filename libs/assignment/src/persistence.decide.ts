@@ -17,7 +17,18 @@ export interface DeleteStickyValue {
   reason: DeleteReason;
 }
 
+/** Forget a unit: its values in every config and its history (a data subject's erasure request). */
+export interface EraseUnit {
+  type: 'EraseUnit';
+  persistenceKey: string;
+}
+
 export type StorageCommand = SaveStickyValue | DeleteStickyValue;
+
+/** An erasure is always recorded, held values or not: the request itself is what the operator must be able to show. */
+export function decideErasure(command: EraseUnit): LedgerEventData {
+  return { type: 'UnitErased', version: 1, data: { persistenceKey: command.persistenceKey } };
+}
 
 /**
  * What a storage command appends to the log, given the unit's state at the caller's read position.

@@ -8,8 +8,11 @@ export type StickyState = { kind: 'absent' } | { kind: 'held'; stickyValues: Sti
 
 export const ABSENT: StickyState = { kind: 'absent' };
 
-/** What an event did to the read model; recorded beside it so the audit trail can say so. */
-export type ProjectedOutcome = 'saved' | 'superseded' | 'deleted' | 'absent';
+/**
+ * What an event did to the read model; recorded beside it so the audit trail can say so. An erasure leaves
+ * no entry (it removes the unit's history), so `erased` is only ever the fold's answer.
+ */
+export type ProjectedOutcome = 'saved' | 'superseded' | 'deleted' | 'absent' | 'erased';
 
 export interface Evolution {
   state: StickyState;
@@ -31,6 +34,9 @@ export function evolve(state: StickyState, event: LedgerEvent): Evolution {
       };
     case 'StickyValueDeleted':
       return state.kind === 'held' ? { state: ABSENT, outcome: 'deleted' } : { state, outcome: 'absent' };
+    case 'UnitErased':
+      // Every config of the unit: whatever it held is forgotten, and a later save starts anew.
+      return { state: ABSENT, outcome: 'erased' };
   }
 }
 

@@ -12,4 +12,5 @@ export * from './sticky-value-deleted.v2';
 export * from './sticky-value-saved.v1';
 export * from './sticky-value-saved.v2';
 export * from './sticky-values.schema';
+export * from './unit-erased.v1';
 export * from './upcasters';

@@ -6,19 +6,22 @@ import { StickyValueDeletedV1Schema } from './sticky-value-deleted.v1';
 import { StickyValueDeletedV2Schema } from './sticky-value-deleted.v2';
 import { StickyValueSavedV1Schema } from './sticky-value-saved.v1';
 import { StickyValueSavedV2Schema } from './sticky-value-saved.v2';
+import { UnitErasedV1Schema } from './unit-erased.v1';
 import { upcastToCurrent } from './upcasters';
 
 registerEventFormats();
 
 /** Every event version the ledger topic may carry, each with its published schema file. */
-export const LEDGER_EVENT_SCHEMAS = [StickyValueSavedV1Schema, StickyValueDeletedV1Schema, StickyValueSavedV2Schema, StickyValueDeletedV2Schema] as const;
+export const LEDGER_EVENT_SCHEMAS = [StickyValueSavedV1Schema, StickyValueDeletedV1Schema, StickyValueSavedV2Schema, StickyValueDeletedV2Schema, UnitErasedV1Schema] as const;
 
 /** The versions the ledger writes now; older ones are upcast to these when read, so readers see these only. */
-export const CURRENT_EVENT_SCHEMAS = [StickyValueSavedV2Schema, StickyValueDeletedV2Schema] as const;
+export const CURRENT_EVENT_SCHEMAS = [StickyValueSavedV2Schema, StickyValueDeletedV2Schema, UnitErasedV1Schema] as const;
 
 export const LedgerEventSchema = Type.Union([...CURRENT_EVENT_SCHEMAS]);
 export type LedgerEvent = Static<typeof LedgerEventSchema>;
 export type LedgerEventType = LedgerEvent['type'];
+/** An event about one unit's value for one config (every type but an erasure, which is about the whole unit). */
+export type StickyValueEvent = Exclude<LedgerEvent, { type: 'UnitErased' }>;
 /** An event of any version the topic may carry, as written. */
 export type StoredLedgerEvent = Static<(typeof LEDGER_EVENT_SCHEMAS)[number]>;
 /**
@@ -89,7 +92,7 @@ export function decodeLedgerEvent(payload: Buffer | null): LedgerEvent {
 /** An event already parsed (a record's value, or a history row's copy of it), validated and upcast to the current version. */
 export function currentEventOf(parsed: unknown): LedgerEvent {
   const stored = validateLedgerEvent(parsed);
-  if (stored.version === 2) return stored;
+  if (stored.type === 'UnitErased' || stored.version === 2) return stored;
   const upcast = upcastToCurrent(stored);
   try {
     checked(upcast);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { ABSENT, evolve, type StickyState } from '@ledger/assignment';
-import { encodeLedgerEvent, type LedgerEvent } from '@ledger/events';
+import { encodeLedgerEvent, type LedgerEvent, type StickyValueEvent } from '@ledger/events';
 import { stickyValueFor } from './sticky-values.fixture';
 
 const metadata = () => ({
@@ -10,14 +10,14 @@ const metadata = () => ({
   cause: { source: 'storage_api' as const, apiKeyId: 'test', requestId: 'test' },
 });
 
-export const savedEvent = (persistenceKey: string, configName: string, group: string): LedgerEvent => ({
+export const savedEvent = (persistenceKey: string, configName: string, group: string): StickyValueEvent => ({
   type: 'StickyValueSaved',
   version: 2,
   data: { persistenceKey, configName, stickyValues: stickyValueFor(group) },
   metadata: metadata(),
 });
 
-export const deletedEvent = (persistenceKey: string, configName: string): LedgerEvent => ({
+export const deletedEvent = (persistenceKey: string, configName: string): StickyValueEvent => ({
   type: 'StickyValueDeleted',
   version: 2,
   data: { persistenceKey, configName, reason: 'explicit' },
@@ -25,7 +25,7 @@ export const deletedEvent = (persistenceKey: string, configName: string): Ledger
 });
 
 /** A deterministic mix of saves and deletes over `keys` units and two configs: a busy log in miniature. */
-export function eventMix(count: number, keys: number, seed = 7): LedgerEvent[] {
+export function eventMix(count: number, keys: number, seed = 7): StickyValueEvent[] {
   // mulberry32: a small seeded generator whose low bits are as random as its high ones.
   let state = seed >>> 0;
   const next = () => {
@@ -67,6 +67,10 @@ export async function produceEvents(brokers: string, topic: string, events: Arra
 export function expectedReadModel(events: LedgerEvent[]): Map<string, StickyState> {
   const states = new Map<string, StickyState>();
   for (const event of events) {
+    if (event.type === 'UnitErased') {
+      for (const id of states.keys()) if (id.startsWith(`${event.data.persistenceKey}|`)) states.delete(id);
+      continue;
+    }
     const id = `${event.data.persistenceKey}|${event.data.configName}`;
     states.set(id, evolve(states.get(id) ?? ABSENT, event).state);
   }

@@ -5,7 +5,9 @@ import {
   type AssignmentResult,
   decide,
   decideAssignment,
+  decideErasure,
   type DeleteStickyValue,
+  type EraseUnit,
   type EvaluateAssignment,
   evolve,
   type ProjectedOutcome,
@@ -44,6 +46,8 @@ export type SaveResult =
   | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
 
 export type DeleteResult = { outcome: 'deleted'; eventId: string } | { outcome: 'absent'; eventId?: string } | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
+
+export type EraseResult = { outcome: 'erased'; eventId: string } | { outcome: 'accepted'; eventId: string; partition: number; offset: string };
 
 /** An evaluation's answer, and the unit's state for the experiment once the log has settled what it appended. */
 export interface EvaluationOutcome {
@@ -95,9 +99,16 @@ export class StickyValuesLedger implements OnModuleInit, OnApplicationShutdown {
 
   handle(command: SaveStickyValue, context: CallContext, options: WriteOptions): Promise<SaveResult>;
   handle(command: DeleteStickyValue, context: CallContext, options: WriteOptions): Promise<DeleteResult>;
+  handle(command: EraseUnit, context: CallContext, options: WriteOptions): Promise<EraseResult>;
   handle(command: EvaluateAssignment, context: CallContext): Promise<EvaluationOutcome>;
-  handle(command: SaveStickyValue | DeleteStickyValue | EvaluateAssignment, context: CallContext, options?: WriteOptions): Promise<SaveResult | DeleteResult | EvaluationOutcome> {
+  handle(
+    command: SaveStickyValue | DeleteStickyValue | EraseUnit | EvaluateAssignment,
+    context: CallContext,
+    options?: WriteOptions,
+  ): Promise<SaveResult | DeleteResult | EraseResult | EvaluationOutcome> {
     switch (command.type) {
+      case 'EraseUnit':
+        return this.erase(command, context, options!);
       case 'SaveStickyValue':
         return this.save(command, context, options!);
       case 'DeleteStickyValue':
@@ -134,6 +145,15 @@ export class StickyValuesLedger implements OnModuleInit, OnApplicationShutdown {
     if (options.async) return { outcome: 'accepted', eventId, ...position };
     const outcome = await this.projectedOutcome(eventId, position);
     return outcome === 'deleted' ? { outcome: 'deleted', eventId } : { outcome: 'absent', eventId };
+  }
+
+  private async erase(command: EraseUnit, context: CallContext, options: WriteOptions): Promise<EraseResult> {
+    const { event, position } = await this.append(decideErasure(command), context);
+    const eventId = event.metadata.eventId;
+    if (options.async) return { outcome: 'accepted', eventId, ...position };
+    // An erasure leaves no history entry to read an outcome from: once the projection has passed it, it is done.
+    await this.waitForProjection(eventId, position);
+    return { outcome: 'erased', eventId };
   }
 
   /**
@@ -190,13 +210,17 @@ export class StickyValuesLedger implements OnModuleInit, OnApplicationShutdown {
     return { event, outcome: await this.projectedOutcome(event.metadata.eventId, position) };
   }
 
-  private async projectedOutcome(eventId: string, position: AppendedPosition): Promise<ProjectedOutcome> {
+  private async waitForProjection(eventId: string, position: AppendedPosition): Promise<void> {
     try {
       await this.progress.waitUntilApplied(position.partition, BigInt(position.offset), this.options.readYourWritesTimeoutMs);
     } catch (error) {
       if (error instanceof ProjectionLagError) throw new ProjectionLagError({ ...position, eventId });
       throw error;
     }
+  }
+
+  private async projectedOutcome(eventId: string, position: AppendedPosition): Promise<ProjectedOutcome> {
+    await this.waitForProjection(eventId, position);
     const outcome = await this.reads.outcomeOf(eventId);
     // Passed but not recorded: the projector dead-lettered it, which the input contract is there to prevent.
     if (outcome === undefined) throw new RefusedByReadModelError(eventId);

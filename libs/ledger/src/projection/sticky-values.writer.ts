@@ -4,7 +4,19 @@ import { READ_MODEL_SWAP_LOCK_ID } from '@ledger/storage';
 import { PROJECTION_PROGRESS_CHANNEL, projectionProgressPayload } from '../notices/notice-channels';
 import { heldStateOf, type HeldStateRow, heldStateSelect } from '../read-model/held-state';
 import { classifyBatchFailure, refusalReason } from './batch-failure';
-import { type BatchProjection, decodeRecords, type DeadLetter, type LogRecord, pairId, projectBatch, touchedPairs } from './sticky-values.projection';
+import {
+  type BatchProjection,
+  type DailyActivity,
+  decodeRecords,
+  type DeadLetter,
+  type GroupUnitsDelta,
+  type LogRecord,
+  pairId,
+  projectBatch,
+  sumGroupUnits,
+  touchedKeys,
+  touchedPairs,
+} from './sticky-values.projection';
 
 export interface PartitionBatch {
   consumerGroup: string;
@@ -68,10 +80,12 @@ export class StickyValuesWriter {
       const current = await this.loadStates(manager, touched);
       const projection = projectBatch(decoded, current);
       if (projection.deadLetters.length > 0) await publishDeadLetters(projection.deadLetters);
+      const erasedUnits = await this.erase(manager, projection.erasedKeys);
       await this.writeRows(manager, batch.partition, projection);
       await this.writeHistory(manager, batch.partition, projection);
+      await this.writeCounters(manager, batch.partition, sumGroupUnits([...projection.groupUnits, ...erasedUnits]), projection.dailyActivity);
       const newNext = (BigInt(fresh[fresh.length - 1]!.offset) + 1n).toString();
-      await this.storePosition(manager, batch, newNext, [...new Set(touched.map(([persistenceKey]) => persistenceKey))]);
+      await this.storePosition(manager, batch, newNext, touchedKeys(decoded));
       return { kind: 'applied', applied: fresh.length, skipped, deadLettered: projection.deadLetters.length, nextOffset: newNext };
     });
   }
@@ -174,6 +188,49 @@ export class StickyValuesWriter {
     );
     for (const row of rows) states.set(pairId(row.persistence_key, row.config_name), heldStateOf(row));
     return states;
+  }
+
+  /** Removes erased units' values and history; answers the sticky units each group loses. */
+  private async erase(manager: EntityManager, erasedKeys: string[]): Promise<GroupUnitsDelta[]> {
+    if (erasedKeys.length === 0) return [];
+    const removed: Array<{ config_name: string; group_name: string; units: number }> = await manager.query(
+      `WITH gone AS (DELETE FROM ${this.schema}.sticky_values WHERE persistence_key = ANY($1::text[]) RETURNING config_name, coalesce(sticky_values->>'group_name', '') AS group_name)
+       SELECT config_name, group_name, count(*)::int AS units FROM gone GROUP BY config_name, group_name`,
+      [erasedKeys],
+    );
+    await manager.query(`DELETE FROM ${this.schema}.sticky_value_history WHERE persistence_key = ANY($1::text[])`, [erasedKeys]);
+    return removed.map((row) => ({ configName: row.config_name, groupName: row.group_name, units: -row.units }));
+  }
+
+  /**
+   * Keeps the experiments' counters (sticky units per group, effective saves and deletes per day) beside the
+   * rows they count, in the same transaction. Each partition keeps its own counter rows, so batches of
+   * different partitions never wait on one another's row locks; a reader sums them.
+   */
+  private async writeCounters(manager: EntityManager, partition: number, groupUnits: GroupUnitsDelta[], dailyActivity: DailyActivity[]): Promise<void> {
+    if (groupUnits.length > 0) {
+      await manager.query(
+        `INSERT INTO ${this.schema}.experiment_group_units (config_name, group_name, log_partition, units)
+         SELECT c, g, $4, u FROM unnest($1::text[], $2::text[], $3::bigint[]) AS d(c, g, u)
+         ON CONFLICT (config_name, group_name, log_partition) DO UPDATE SET units = experiment_group_units.units + EXCLUDED.units`,
+        [groupUnits.map((delta) => delta.configName), groupUnits.map((delta) => delta.groupName), groupUnits.map((delta) => delta.units), partition],
+      );
+    }
+    if (dailyActivity.length > 0) {
+      await manager.query(
+        `INSERT INTO ${this.schema}.experiment_daily_activity (config_name, day, log_partition, saves, deletes)
+         SELECT c, d, $5, s, x FROM unnest($1::text[], $2::date[], $3::bigint[], $4::bigint[]) AS a(c, d, s, x)
+         ON CONFLICT (config_name, day, log_partition) DO UPDATE SET
+           saves = experiment_daily_activity.saves + EXCLUDED.saves, deletes = experiment_daily_activity.deletes + EXCLUDED.deletes`,
+        [
+          dailyActivity.map((activity) => activity.configName),
+          dailyActivity.map((activity) => activity.day),
+          dailyActivity.map((activity) => activity.saves),
+          dailyActivity.map((activity) => activity.deletes),
+          partition,
+        ],
+      );
+    }
   }
 
   private async writeRows(manager: EntityManager, partition: number, projection: BatchProjection): Promise<void> {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
 import { ABSENT, type ProjectedOutcome, type StickyState } from '@ledger/assignment';
-import { currentEventOf, type StickyValues } from '@ledger/events';
+import { currentEventOf, type StickyValueEvent, type StickyValues } from '@ledger/events';
 import { boundedDatabaseCall, connectionPoolOf, READ_MODEL_SCHEMA } from '@ledger/storage';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger-options';
 import { type HistoryEntry } from '../projection/sticky-values.projection';
@@ -73,7 +73,8 @@ export class StickyValuesReads {
         ORDER BY log_offset`,
       [persistenceKey, configName ?? null],
     );
-    return rows.map((row) => ({ event: currentEventOf(row.event), outcome: row.outcome, offset: String(row.log_offset) }));
+    // The history holds saves and deletes only: an erasure removes the entries instead.
+    return rows.map((row) => ({ event: currentEventOf(row.event) as StickyValueEvent, outcome: row.outcome, offset: String(row.log_offset) }));
   }
 
   /** What the projection did with an event, once applied. */

@@ -22,6 +22,8 @@ export interface ReadModelSummary {
   rows: number;
   checksum: string;
   historyRows: number;
+  /** Checksum of the experiments' counters (sticky units per group, activity per day), summed over partitions. */
+  countersChecksum: string;
 }
 
 export interface RebuildReport {
@@ -141,10 +143,18 @@ async function summarize(query: Query, schema: string): Promise<ReadModelSummary
            coalesce(bit_xor(('x' || left(md5(persistence_key || chr(31) || config_name || chr(31) || saved_event_id::text || chr(31) || sticky_values::text), 16))::bit(64)::bigint), 0)::text AS checksum
       FROM ${schema}.sticky_values`);
   const [history] = await query(`SELECT count(*)::int AS rows FROM ${schema}.sticky_value_history`);
-  return { rows: values.rows, checksum: values.checksum, historyRows: history.rows };
+  // Summed over partitions and without zero counts: a rebuild may split the same counts differently.
+  const [counters] = await query(`
+    SELECT coalesce(bit_xor(('x' || left(md5(line), 16))::bit(64)::bigint), 0)::text AS checksum FROM (
+      SELECT 'units' || chr(31) || config_name || chr(31) || group_name || chr(31) || sum(units) AS line FROM ${schema}.experiment_group_units GROUP BY config_name, group_name HAVING sum(units) <> 0
+      UNION ALL
+      SELECT 'day' || chr(31) || config_name || chr(31) || day || chr(31) || sum(saves) || chr(31) || sum(deletes) FROM ${schema}.experiment_daily_activity GROUP BY config_name, day
+    ) AS counted`);
+  return { rows: values.rows, checksum: values.checksum, historyRows: history.rows, countersChecksum: counters.checksum };
 }
 
-const describe = (summary: ReadModelSummary): string => `${summary.rows} sticky values (checksum ${summary.checksum}), ${summary.historyRows} history rows`;
+const describe = (summary: ReadModelSummary): string =>
+  `${summary.rows} sticky values (checksum ${summary.checksum}), ${summary.historyRows} history rows, counters checksum ${summary.countersChecksum}`;
 const percent = (part: number, whole: bigint): string => (whole === 0n ? '100%' : `${Math.floor((part / Number(whole)) * 100)}%`);
 
 /**

@@ -3,10 +3,11 @@ import { ApiKeyEntity } from './entities/api-key.entity';
 import { CreateReadModel1764072000000 } from './migrations/1764072000000-create-read-model';
 import { CreateApiKeys1764072100000 } from './migrations/1764072100000-create-api-keys';
 import { CreateExperimentVersions1764072200000 } from './migrations/1764072200000-create-experiment-versions';
+import { CreateExperimentCounters1764072300000 } from './migrations/1764072300000-create-experiment-counters';
 
 /** Entities TypeORM maps; the read model has none: libs/ledger owns its SQL. */
 export const LEDGER_ENTITIES = [ApiKeyEntity];
-export const LEDGER_MIGRATIONS = [CreateReadModel1764072000000, CreateApiKeys1764072100000, CreateExperimentVersions1764072200000];
+export const LEDGER_MIGRATIONS = [CreateReadModel1764072000000, CreateApiKeys1764072100000, CreateExperimentVersions1764072200000, CreateExperimentCounters1764072300000];
 
 export interface DatabaseSettings {
   url: string;

@@ -2,7 +2,7 @@
 export const READ_MODEL_SCHEMA = 'read_model';
 /** Where a rebuild replays the log before it is swapped in by renaming. */
 export const REBUILD_SCHEMA = 'read_model_rebuild';
-export const READ_MODEL_TABLES = ['sticky_values', 'sticky_value_history', 'projection_positions'] as const;
+export const READ_MODEL_TABLES = ['sticky_values', 'sticky_value_history', 'projection_positions', 'experiment_group_units', 'experiment_daily_activity'] as const;
 
 /**
  * Every projector batch holds this lock shared; a rebuild's swap holds it exclusively. A batch that
