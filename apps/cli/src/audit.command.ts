@@ -1,13 +1,12 @@
 import { type Command } from 'commander';
 import { type StickinessExplanation } from '@ledger/assignment';
 import { type AuditAnswer, renderAuditTrail, renderExplanation } from './audit.render';
-import { globalOptions, ledgerClient, print, printJson } from './cli-context';
+import { globalOptions, ledgerClient, print, printJson, withConnectionOptions } from './cli-context';
 import { CliError, EXIT } from './cli-error';
 import { segment } from './ledger-http.client';
 
 export function addAuditCommands(program: Command): void {
-  program
-    .command('audit')
+  withConnectionOptions(program.command('audit'))
     .description("a unit's audit trail: every save, superseded save, delete and erasure, with its cause and outcome")
     .argument('<key>', 'the persistence key, <unitID>:<idType>')
     .action(async (key: string, _options: object, command: Command) => {
@@ -16,8 +15,7 @@ export function addAuditCommands(program: Command): void {
       print(renderAuditTrail(answer));
     });
 
-  program
-    .command('explain')
+  withConnectionOptions(program.command('explain'))
     .description('why a unit is (or is not) sticky in an experiment, and what an evaluation now would make of it')
     .argument('<key>', 'the persistence key, <unitID>:<idType>')
     .argument('<experiment>', 'the experiment (its config name)')

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { type Command } from 'commander';
 import { type ExperimentDiff, type ExperimentSpec } from '@ledger/assignment';
-import { globalOptions, ledgerClient, print, printJson } from './cli-context';
+import { globalOptions, ledgerClient, positiveInteger, print, printJson, withConnectionOptions } from './cli-context';
 import { CliError, EXIT } from './cli-error';
 import { segment } from './ledger-http.client';
 import { renderTable } from './table.render';
@@ -25,8 +25,7 @@ interface ExperimentSummary {
 export function addExperimentCommands(program: Command): void {
   const experiments = program.command('experiments').description('list, show and publish experiment versions');
 
-  experiments
-    .command('list')
+  withConnectionOptions(experiments.command('list'))
     .description("each experiment's latest version, by name (every page)")
     .action(async (_options: object, command: Command) => {
       const client = ledgerClient(command);
@@ -48,8 +47,7 @@ export function addExperimentCommands(program: Command): void {
       );
     });
 
-  experiments
-    .command('show')
+  withConnectionOptions(experiments.command('show'))
     .description('one experiment: its latest version, or the one asked for')
     .argument('<name>', 'the experiment (its config name)')
     .option('--version <n>', 'a published version instead of the latest', positiveInteger)
@@ -60,8 +58,7 @@ export function addExperimentCommands(program: Command): void {
       print(renderExperiment(experiment));
     });
 
-  experiments
-    .command('publish')
+  withConnectionOptions(experiments.command('publish'))
     .description('publish a spec (JSON or YAML) as a new version; a spec the latest version already says publishes none')
     .argument('<file>', 'the spec file')
     .option('--name <name>', "the experiment's name (default: the file's name without its extension)")
@@ -71,7 +68,11 @@ export function addExperimentCommands(program: Command): void {
       const { status, body } = await ledgerClient(command).call<PublishedExperiment>('PUT', `/v1/experiments/${segment(name)}`, spec);
       const outcome = status === 201 ? 'published' : 'unchanged';
       if (globalOptions(command).json) return printJson({ outcome, experiment: body });
-      print(outcome === 'published' ? `published ${body.name} version ${body.version}${describeDiff(body.diff)}` : `${body.name} unchanged: version ${body.version} already says this`);
+      print(
+        outcome === 'published'
+          ? `published ${body.name} version ${body.version}${body.version > 1 ? describeDiff(body.diff) : ''}`
+          : `${body.name} unchanged: version ${body.version} already says this`,
+      );
     });
 }
 
@@ -111,8 +112,3 @@ const describeDiff = (diff: ExperimentDiff): string => {
   const fields = Object.keys(diff);
   return fields.length === 0 ? '' : ` (changed: ${fields.join(', ')})`;
 };
-
-export function positiveInteger(value: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new CliError(`not a positive whole number: ${value}`, EXIT.usage);
-  return Number(value);
-}

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { globalOptions, ledgerClient, print, printJson } from './cli-context';
+import { globalOptions, ledgerClient, print, printJson, withConnectionOptions } from './cli-context';
 import { segment } from './ledger-http.client';
 import { renderTable } from './table.render';
 
@@ -17,8 +17,7 @@ interface ApiKeyView {
 export function addKeyCommands(program: Command): void {
   const keys = program.command('keys').description('create, list and revoke API keys (needs an admin key)');
 
-  keys
-    .command('create')
+  withConnectionOptions(keys.command('create'))
     .description('create a key; its secret is shown once, so keep it')
     .argument('<name>', 'what the key is for (1 to 200 characters)')
     .addOption(new Option('--scope <scope...>', 'one or more scopes').choices(SCOPES).makeOptionMandatory())
@@ -28,8 +27,7 @@ export function addKeyCommands(program: Command): void {
       print(`created ${created.id} (${created.scopes.join(', ')}); its secret, shown this once:\n${created.key}`);
     });
 
-  keys
-    .command('list')
+  withConnectionOptions(keys.command('list'))
     .description('the keys, in creation order (every page)')
     .option('--include-revoked', 'list revoked keys too', false)
     .action(async (options: { includeRevoked: boolean }, command: Command) => {
@@ -53,8 +51,7 @@ export function addKeyCommands(program: Command): void {
       );
     });
 
-  keys
-    .command('revoke')
+  withConnectionOptions(keys.command('revoke'))
     .description('revoke a key: calls with it fail from then on')
     .argument('<id>', "the key's id (as `keys list` shows it)")
     .action(async (id: string, _options: object, command: Command) => {

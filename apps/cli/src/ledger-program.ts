@@ -1,6 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { addAuditCommands } from './audit.command';
-import { addExperimentCommands, positiveInteger } from './experiments.command';
+import { addExperimentCommands } from './experiments.command';
 import { addKeyCommands } from './keys.command';
 import { addRebuildCommand } from './rebuild.command';
 import { addTailCommand } from './tail.command';
@@ -11,11 +11,9 @@ export function ledgerProgram(): Command {
     .description('Operate the assignment ledger: audit units, explain stickiness, follow the log, rebuild, manage experiments and API keys.')
     // Set before the commands are added, so each of them inherits it: errors end in our handler, not process.exit.
     .exitOverride()
-    .configureHelp({ showGlobalOptions: true })
-    .addOption(new Option('--url <url>', "the ledger's HTTP address").env('LEDGER_URL').default('http://127.0.0.1:8080'))
-    .addOption(new Option('--key <key>', 'API key').env('LEDGER_API_KEY'))
-    .addOption(new Option('--timeout <ms>', 'deadline of each call to the ledger or the broker').default(5000).argParser(positiveInteger))
-    .option('--json', 'JSON for scripts instead of tables (tail: one event per line)', false);
+    // Each command takes its own options after its name: `tail --key` filters by persistence key, where the
+    // commands calling the HTTP API take `--key` for the API key.
+    .enablePositionalOptions();
   addAuditCommands(program);
   addTailCommand(program);
   addRebuildCommand(program);

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { globalOptions, print, printJson } from './cli-context';
+import { globalOptions, print, printJson, withOutputOptions } from './cli-context';
 import { CliError, EXIT } from './cli-error';
 
 interface RebuildCommandOptions {
@@ -12,8 +12,7 @@ interface RebuildCommandOptions {
 }
 
 export function addRebuildCommand(program: Command): void {
-  program
-    .command('rebuild')
+  withOutputOptions(program.command('rebuild'))
     .description('replay the whole topic into a twin read model, compare it with the live one and swap it in (the projector must be running)')
     .addOption(new Option('--brokers <host:port,...>', 'Kafka brokers').env('KAFKA_BROKERS'))
     .addOption(new Option('--database-url <url>', "the read model's database").env('DATABASE_URL'))

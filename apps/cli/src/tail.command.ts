@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import { globalOptions, print, printJson } from './cli-context';
+import { globalOptions, positiveInteger, print, printJson, withOutputOptions } from './cli-context';
 import { CliError, EXIT, oneLine } from './cli-error';
 import { matchesFilter, renderEventLine, type TailFilter } from './tail.render';
 
@@ -17,8 +17,7 @@ interface TailOptions {
 }
 
 export function addTailCommand(program: Command): void {
-  program
-    .command('tail')
+  withOutputOptions(program.command('tail'))
     .description('follow the event topic: one readable line per event (v1 records upcast), until Ctrl-C')
     .addOption(new Option('--brokers <host:port,...>', 'Kafka brokers').env('KAFKA_BROKERS'))
     .addOption(new Option('--topic <name>', 'the event topic').env('LEDGER_TOPIC').default('assignment-ledger.sticky-values'))
@@ -26,7 +25,7 @@ export function addTailCommand(program: Command): void {
     .option('--key <key>', 'only events of this persistence key')
     .option('--experiment <name>', 'only events of this experiment (config name)')
     .addOption(new Option('--type <type>', 'only events of this type').choices(Object.keys(TYPES)))
-    .option('--count <n>', 'stop after printing this many events', positiveCount)
+    .option('--count <n>', 'stop after printing this many events', positiveInteger)
     .action(async (options: TailOptions, command: Command) => tail(options, globalOptions(command).json, globalOptions(command).timeout));
 }
 
@@ -86,9 +85,4 @@ async function tail(options: TailOptions, json: boolean, timeoutMs: number): Pro
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
-}
-
-function positiveCount(value: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new CliError(`--count must be a positive whole number, not ${value}`, EXIT.usage);
-  return Number(value);
 }
