@@ -7,3 +7,7 @@ export * from './sticky-state.evolve';
 export * from './targeting';
 export * from './experiment-diff';
 export * from './experiment-publish.decide';
+export * from './audit/audit-format';
+export * from './audit/audit-trail.evolve';
+export * from './audit/stickiness.explain';
+export * from './audit/stickiness-explanation.render';

@@ -14,6 +14,8 @@ export interface RebuildOptions {
   acceptDifferences: boolean;
   keepReplaced: boolean;
   log: (line: string) => void;
+  /** Replay progress, instead of the progress lines in the log (for a progress bar). */
+  onProgress?: (appliedRecords: number, totalRecords: number) => void;
   /** How long to wait for the live projector to reach the rebuilt positions before giving up. */
   liveCatchUpTimeoutMs?: number;
 }
@@ -54,10 +56,12 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   log(`replaying ${records} records of ${topic} (${ends.size} partitions) into ${REBUILD_SCHEMA}`);
 
   const replay = new BoundedReplay(kafka, topic, new StickyValuesWriter(dataSource, REBUILD_SCHEMA, 'rebuild'), options.projectorGroupId);
-  const progress = setInterval(() => log(`  ${replay.applied()} / ${records} records (${percent(replay.applied(), records)})`), 1000);
+  const reportProgress = options.onProgress ?? ((applied: number) => log(`  ${applied} / ${records} records (${percent(applied, records)})`));
+  const progress = setInterval(() => reportProgress(replay.applied(), Number(records)), options.onProgress ? 250 : 1000);
   try {
     await replay.start(ends);
     await replay.reached(ends);
+    options.onProgress?.(replay.applied(), Number(records));
     log(`replayed ${replay.applied()} records; bringing the live projection and the rebuild to one position`);
     const result = await swapWhenAligned(options, replay);
     return { ...result, records: Number(records), seconds: (Date.now() - started) / 1000 };
