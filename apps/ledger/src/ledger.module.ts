@@ -5,7 +5,7 @@ import { type Admin } from 'kafkajs';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysHttpController } from './auth/api-keys.http.controller';
 import { ApiKeysService } from './auth/api-keys.service';
-import { HealthController, serviceMetricsModule, structuredLoggerModule } from '@ledger/platform';
+import { DocsHttpController, HealthController, OpenApiHttpController, serviceMetricsModule, structuredLoggerModule } from '@ledger/platform';
 import { KAFKA_ADMIN, LEDGER_TOPICS, LedgerInfrastructureModule, type LedgerTopics } from '@ledger/storage';
 import { type LedgerConfig } from './config';
 import { EventFeedDocuments } from './event-feed/event-feed.documents';
@@ -26,6 +26,8 @@ import { StickyRecordsCache } from './sticky-values/sticky-records.cache';
 import { StickyValuesRepository } from './sticky-values/sticky-values.repository';
 import { StickyValuesService } from './sticky-values/sticky-values.service';
 import { LogEndReader } from './projection/log-end.reader';
+import { OfrepHttpController } from './ofrep/ofrep.http.controller';
+import { OfrepService } from './ofrep/ofrep.service';
 import { ProjectionProgress } from './projection/projection-progress';
 
 @Module({})
@@ -48,6 +50,9 @@ export class LedgerModule {
         EvaluationHttpController,
         EvaluationGrpcController,
         EventFeedHttpController,
+        OfrepHttpController,
+        OpenApiHttpController,
+        DocsHttpController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
@@ -64,6 +69,7 @@ export class LedgerModule {
         ProjectionProgress,
         LogEndReader,
         StickyValuesService,
+        OfrepService,
         {
           provide: EventFeedDocuments,
           inject: [KAFKA_ADMIN, LEDGER_TOPICS],
