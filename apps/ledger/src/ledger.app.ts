@@ -6,6 +6,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { type INestApplication, type Type as Class } from '@nestjs/common';
 import { type CustomStrategy } from '@nestjs/microservices';
 import { protoPath as HEALTH_PROTO } from 'grpc-health-check';
+import { CARRIED_JSON_DEFS } from '@ledger/events';
 import { BODY_LIMIT_BYTES, createHttpApp, DEPENDENCY_PROBES, type DependencyProbe, projectRoot, PUBLIC_ROUTE, registerOpenApi, type RouteAccess, ServiceMetrics } from '@ledger/platform';
 import { type Scope } from './auth/api-key';
 import { REQUIRED_SCOPES } from './auth/require-scopes.decorator';
@@ -37,6 +38,7 @@ export function createLedgerApp(config: LedgerConfig): Promise<INestApplication>
         description:
           'Sticky experiment assignments: storage for SDK adapters, the experiment registry, evaluation, and OpenFeature (OFREP). Errors answer {"error": {"code", "message"}}; the OFREP routes answer their failures in OFREP\'s shape.',
         accessOf: ledgerRouteAccess,
+        definitions: CARRIED_JSON_DEFS,
       });
       const probes = app.get<DependencyProbe[]>(DEPENDENCY_PROBES);
       app.connectMicroservice<CustomStrategy>(

@@ -15,6 +15,25 @@ export interface OpenApiOptions {
   description: string;
   /** Who may call a route, from its handler's and controller's metadata (the app's auth decides it). */
   accessOf: (handler: object, controller: Class) => RouteAccess;
+  /**
+   * Definitions the route schemas reference as `#/$defs/<name>` (a schema's own root, as the event schemas
+   * hold them): in the document they live under components, and the references are pointed there.
+   */
+  definitions?: Record<string, unknown>;
+}
+
+const LOCAL_DEFINITIONS = '#/$defs/';
+const COMPONENT_SCHEMAS = '#/components/schemas/';
+
+function withComponentReferences(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withComponentReferences);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [
+      key,
+      key === '$ref' && typeof value === 'string' && value.startsWith(LOCAL_DEFINITIONS) ? COMPONENT_SCHEMAS + value.slice(LOCAL_DEFINITIONS.length) : withComponentReferences(value),
+    ]),
+  );
 }
 
 /**
@@ -36,8 +55,12 @@ export async function registerOpenApi(app: NestFastifyApplication, options: Open
     openapi: {
       openapi: '3.1.0',
       info: { title: options.title, version: options.version, description: options.description },
-      components: { securitySchemes: { [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' } } },
+      components: {
+        securitySchemes: { [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' } },
+        schemas: options.definitions ?? {},
+      },
     },
+    transformObject: ({ openapiObject }: { openapiObject: unknown }) => withComponentReferences(openapiObject),
     transform: ({ schema, url, route }: { schema: unknown; url: string; route: { method: string | string[] } }) => {
       // Read on the first document request, once Nest has registered every route.
       routes ??= documentedRoutes(app, options.accessOf);
