@@ -82,7 +82,7 @@ function describeRoute(controller: Class, methodName: string, handler: object, m
   const takesInput = body !== undefined || wholeParams !== undefined || wholeQuery !== undefined || Object.keys(params).length > 0 || Object.keys(query).length > 0;
   const errorStatuses = [...(takesInput ? [400] : []), ...(access.public ? [] : [401, 403, 429, 503])];
   const errors: Record<number, TSchema> = Object.fromEntries(errorStatuses.map((code) => [code, ErrorBodySchema]));
-  const response: DocumentedRoute['response'] = { [status]: { description: 'See the README for the answer' } };
+  const response: DocumentedRoute['response'] = { [status]: { description: 'Success (the README describes the body)' } };
   for (const [code, schema] of Object.entries({ ...errors, ...declared })) response[code] = schema;
   const name = controller.name.replace(/HttpController$|Controller$/, '');
   return {
