@@ -5,7 +5,7 @@ import { type Admin } from 'kafkajs';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysHttpController } from './auth/api-keys.http.controller';
 import { ApiKeysService } from './auth/api-keys.service';
-import { HealthController, serviceMetricsModule, structuredLoggerModule } from '@ledger/platform';
+import { DocsHttpController, HealthController, OpenApiHttpController, serviceMetricsModule, structuredLoggerModule } from '@ledger/platform';
 import { LEDGER_METRICS, stickyValuesLedgerProviders } from '@ledger/ledger';
 import { KAFKA_ADMIN, LEDGER_TOPICS, LedgerInfrastructureModule, type LedgerTopics } from '@ledger/storage';
 import { type LedgerConfig } from './config';
@@ -22,6 +22,8 @@ import { LEDGER_CONFIG } from './ledger-config.token';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
+import { OfrepHttpController } from './ofrep/ofrep.http.controller';
+import { OfrepService } from './ofrep/ofrep.service';
 
 @Module({})
 export class LedgerModule {
@@ -43,6 +45,9 @@ export class LedgerModule {
         EvaluationHttpController,
         EvaluationGrpcController,
         EventFeedHttpController,
+        OfrepHttpController,
+        OpenApiHttpController,
+        DocsHttpController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
@@ -55,6 +60,7 @@ export class LedgerModule {
         ExperimentsService,
         EvaluationService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        OfrepService,
         {
           provide: EventFeedDocuments,
           inject: [KAFKA_ADMIN, LEDGER_TOPICS],

@@ -15,3 +15,6 @@ export * from './logging/pino-nest-logger';
 export * from './logging/log-format';
 export * from './metrics/metrics.module';
 export * from './metrics/service-metrics';
+export * from './http/openapi/openapi';
+export * from './http/openapi/nest-route-schemas';
+export * from './http/openapi/route-docs.decorator';

@@ -1,8 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { ApiError, apiErrorBody, TooManyRequestsError } from '@ledger/platform';
-
-type ErrorBody = ReturnType<typeof apiErrorBody>;
+import { ApiError, apiErrorBody, type ErrorBody, TooManyRequestsError } from '@ledger/platform';
 
 /**
  * Codes for errors that reach the filter with only a status: Nest turns Fastify's errors (a body over the

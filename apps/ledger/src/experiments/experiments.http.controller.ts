@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
 import { type Static, Type } from '@sinclair/typebox';
 import { type FastifyReply } from 'fastify';
+import { ExperimentSpecSchema } from '@ledger/assignment';
 import { ConfigNameSchema } from '@ledger/events';
-import { TypeBoxValidationPipe } from '@ledger/platform';
+import { BodySchema, TypeBoxValidationPipe } from '@ledger/platform';
 import { type Principal } from '../auth/api-key';
 import { Caller } from '../auth/caller.decorator';
 import { RequireScopes } from '../auth/require-scopes.decorator';
@@ -39,6 +40,8 @@ export class ExperimentsHttpController {
   /** 201 with the new version; 200 with the latest one when the spec is what it already says, so a re-sent spec is safe. */
   @Put(':name')
   @RequireScopes('experiments:write')
+  // The service validates it, to list every problem under INVALID_EXPERIMENT_SPEC.
+  @BodySchema(ExperimentSpecSchema)
   async publish(@Param('name', experimentNamePipe) name: string, @Body() body: unknown, @Caller() caller: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublishedExperiment> {
     const result = await this.experiments.publish(name, body, caller.apiKeyId);
     void reply.status(result.outcome === 'published' ? 201 : 200);

@@ -1,3 +1,5 @@
+import { type Static, Type } from '@sinclair/typebox';
+
 /**
  * An error that is part of the API: a stable machine-readable code, the HTTP status it maps to, and a
  * message for people. Subclass once per code; codes are UPPER_SNAKE and never reused.
@@ -99,6 +101,18 @@ export class RequestTimeoutError extends ApiError {
 }
 
 /** The documented error body: {"error": {"code", "message"}}, with `details` when the error has some. */
-export function apiErrorBody(error: ApiError): { error: { code: string; message: string; details?: Record<string, unknown> } } {
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'A stable machine-readable code, UPPER_SNAKE', examples: ['INVALID_REQUEST'] }),
+      message: Type.String({ description: 'What went wrong, for people' }),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { description: 'An error' },
+);
+export type ErrorBody = Static<typeof ErrorBodySchema>;
+
+export function apiErrorBody(error: ApiError): ErrorBody {
   return { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
 }

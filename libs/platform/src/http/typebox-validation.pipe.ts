@@ -37,7 +37,8 @@ export class TypeBoxValidationPipe<S extends TSchema> implements PipeTransform<u
   private readonly validate: (value: unknown) => Static<S>;
 
   constructor(
-    schema: S,
+    /** What the OpenAPI document shows for the parameter or body this pipe validates. */
+    readonly schema: S,
     private readonly what: string,
     toError?: ErrorFactory,
   ) {
