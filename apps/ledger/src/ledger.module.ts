@@ -22,6 +22,8 @@ import { LEDGER_CONFIG } from './ledger-config.token';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
+import { AuditHttpController, ExperimentAssignmentsHttpController, UnitsHttpController } from './audit/audit.http.controller';
+import { AuditService } from './audit/audit.service';
 import { OfrepHttpController } from './ofrep/ofrep.http.controller';
 import { OfrepService } from './ofrep/ofrep.service';
 
@@ -46,6 +48,9 @@ export class LedgerModule {
         EvaluationGrpcController,
         EventFeedHttpController,
         OfrepHttpController,
+        AuditHttpController,
+        ExperimentAssignmentsHttpController,
+        UnitsHttpController,
         OpenApiHttpController,
         DocsHttpController,
       ],
@@ -61,6 +66,7 @@ export class LedgerModule {
         EvaluationService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         OfrepService,
+        AuditService,
         {
           provide: EventFeedDocuments,
           inject: [KAFKA_ADMIN, LEDGER_TOPICS],

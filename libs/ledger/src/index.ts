@@ -15,3 +15,4 @@ export * from './projection/sticky-values.projection';
 export * from './projection/sticky-values.writer';
 export * from './read-model/sticky-values.reads';
 export * from './rebuild/read-model-rebuild';
+export * from './read-model/experiment-assignments.reads';

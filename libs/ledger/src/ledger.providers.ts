@@ -5,6 +5,7 @@ import { LogEndReader } from './log/log-end.reader';
 import { DatabaseNotifications } from './notices/database-notifications';
 import { StickyStatesCache } from './notices/sticky-states.cache';
 import { ProjectionProgress } from './projection/projection-progress';
+import { ExperimentAssignmentsReads } from './read-model/experiment-assignments.reads';
 import { StickyValuesReads } from './read-model/sticky-values.reads';
 
 /**
@@ -12,5 +13,14 @@ import { StickyValuesReads } from './read-model/sticky-values.reads';
  * The service binds LEDGER_METRICS to its metrics; the infrastructure module gives the Kafka and database clients.
  */
 export function stickyValuesLedgerProviders(options: LedgerOptions): Provider[] {
-  return [{ provide: LEDGER_OPTIONS, useValue: options }, DatabaseNotifications, StickyValuesReads, StickyStatesCache, ProjectionProgress, LogEndReader, StickyValuesLedger];
+  return [
+    { provide: LEDGER_OPTIONS, useValue: options },
+    DatabaseNotifications,
+    StickyValuesReads,
+    ExperimentAssignmentsReads,
+    StickyStatesCache,
+    ProjectionProgress,
+    LogEndReader,
+    StickyValuesLedger,
+  ];
 }

@@ -27,6 +27,8 @@ export class CreateExperimentCounters1764072300000 implements MigrationInterface
         deletes bigint NOT NULL,
         PRIMARY KEY (config_name, day, log_partition)
       )`);
+    // An experiment's sticky units, for its export.
+    await queryRunner.query(`CREATE INDEX sticky_values_config ON ${READ_MODEL_SCHEMA}.sticky_values (config_name)`);
     // What the read model already holds, counted once; from here on the projection keeps them.
     await queryRunner.query(`
       INSERT INTO ${READ_MODEL_SCHEMA}.experiment_group_units (config_name, group_name, log_partition, units)
@@ -41,5 +43,6 @@ export class CreateExperimentCounters1764072300000 implements MigrationInterface
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE ${READ_MODEL_SCHEMA}.experiment_daily_activity`);
     await queryRunner.query(`DROP TABLE ${READ_MODEL_SCHEMA}.experiment_group_units`);
+    await queryRunner.query(`DROP INDEX ${READ_MODEL_SCHEMA}.sticky_values_config`);
   }
 }
