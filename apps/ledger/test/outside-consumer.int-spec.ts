@@ -54,6 +54,10 @@ describe('an outside consumer of the event topic', () => {
     expect((await api.delete('/v1/persisted/s-1:userID/pricing_page')).body.outcome).toBe('deleted');
     expect((await api.delete('/v1/persisted/s-9:userID/pricing_page')).body.outcome).toBe('absent');
     expect((await api.put('/v1/persisted/s-1:userID/pricing_page', stickyValue('Test'))).status).toBe(201);
+    // A unit erased: everything it held goes, in every config.
+    expect((await api.put('/v1/persisted/x-1:userID/pricing_page', stickyValue('Control'))).status).toBe(201);
+    expect((await api.post('/v1/experiments/checkout_button/evaluate', { user: { userID: 'x-1', country: 'NZ' } })).status).toBe(200);
+    expect((await api.delete('/v1/units/x-1:userID')).body.outcome).toBe('erased');
     // Six callers race on one unit's first save: one wins, in the log as in the answers.
     const race = await Promise.all(['A', 'B', 'C', 'D', 'E', 'F'].map((group) => api.put('/v1/persisted/race-1:userID/pricing_page', stickyValue(group))));
     expect(race.filter((answer) => answer.status === 201)).toHaveLength(1);
@@ -81,12 +85,17 @@ describe('an outside consumer of the event topic', () => {
     const problems: string[] = [];
     const seen = new Set<string>();
     const held: Held = new Map();
-    const outcomes = { saved: 0, superseded: 0, deleted: 0, duplicates: 0 };
+    const outcomes = { saved: 0, superseded: 0, deleted: 0, erased: 0, duplicates: 0 };
     let received = 0;
     let readAll: () => void;
     let readTwice: () => void;
     const firstPass = new Promise<void>((resolve) => (readAll = resolve));
     const secondPass = new Promise<void>((resolve) => (readTwice = resolve));
+    const countReceived = () => {
+      received += 1;
+      if (received === total) readAll();
+      if (received === 2 * total) readTwice();
+    };
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
@@ -104,6 +113,11 @@ describe('an outside consumer of the event topic', () => {
         if (seen.has(headers.ce_id!)) outcomes.duplicates += 1;
         else {
           seen.add(headers.ce_id!);
+          if (event.type === 'UnitErased') {
+            held.delete(key);
+            outcomes.erased += 1;
+            return countReceived();
+          }
           const configs = held.get(key) ?? new Map<string, unknown>();
           held.set(key, configs);
           const { configName } = event.data;
@@ -117,9 +131,7 @@ describe('an outside consumer of the event topic', () => {
           }
         }
 
-        received += 1;
-        if (received === total) readAll();
-        if (received === 2 * total) readTwice();
+        countReceived();
       },
     });
     try {
@@ -132,8 +144,9 @@ describe('an outside consumer of the event topic', () => {
 
     expect(problems).toEqual([]);
     // Every event once more, dropped by its id; every delete appended removed a held value.
-    expect(outcomes).toMatchObject({ duplicates: total, deleted: 2 });
-    expect(outcomes.saved + outcomes.superseded + outcomes.deleted).toBe(total);
+    expect(outcomes).toMatchObject({ duplicates: total, deleted: 2, erased: 1 });
+    expect(outcomes.saved + outcomes.superseded + outcomes.deleted + outcomes.erased).toBe(total);
+    expect((await api.get('/v1/persisted/x-1:userID')).body.values).toEqual({});
     expect(held.get('race-1:userID')?.get('pricing_page')).toEqual(race.find((answer) => answer.status === 201)!.body.value);
     for (const [key, configs] of held) {
       const readModel = await api.get(`/v1/persisted/${encodeURIComponent(key)}`);
