@@ -1,3 +1,4 @@
+import { stickyValueFor } from '@ledger/testing';
 import { auditTrail, explainStickiness, validateExperimentSpec } from '@ledger/assignment';
 import { type LedgerEvent } from '@ledger/events';
 import { type AuditAnswer, renderAuditTrail, renderExplanation } from './audit.render';
@@ -9,18 +10,7 @@ const save = (eventId: string, at: string, group: string): LedgerEvent => ({
   data: {
     persistenceKey: 'test-123:userID',
     configName: 'checkout_button',
-    stickyValues: {
-      value: true,
-      json_value: {},
-      rule_id: group,
-      group_name: group,
-      secondary_exposures: [],
-      undelegated_secondary_exposures: null,
-      config_delegate: null,
-      explicit_parameters: null,
-      time: null,
-      config_version: 3,
-    },
+    stickyValues: { ...stickyValueFor(group, 3), json_value: {}, rule_id: group, time: null },
     assignment: {
       experiment: 'checkout_button',
       experimentVersion: 3,

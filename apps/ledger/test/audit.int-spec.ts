@@ -1,14 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { rebuildReadModel } from '@ledger/ledger';
-import { createKafka, ledgerDataSourceOptions } from '@ledger/storage';
-import { checkoutButtonSpec, createTestEnvironment, jsonClient, type JsonClient, stickyValueFor, type TestEnvironment } from '@ledger/testing';
+import { ledgerDataSourceOptions } from '@ledger/storage';
+import { checkoutButtonSpec, createTestEnvironment, rebuildTestReadModel, jsonClient, type JsonClient, stickyValueFor, type TestEnvironment } from '@ledger/testing';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { createProjectorApp } from '../../projector/src/projector.app';
 import { loadLedgerConfig } from '../src/config';
 import { createLedgerApp } from '../src/ledger.app';
 
-const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 // With the salt "checkout_button", test-123 has allocation bucket 8026 and group bucket 6974 (Test).
 const kiwi = { userID: 'test-123', country: 'NZ' };
 
@@ -146,15 +144,7 @@ describe('the audit trail: history, explanation, assignments and erasure', () =>
     };
     await absentEverywhere();
 
-    const report = await rebuildReadModel({
-      dataSource,
-      kafka: createKafka({ brokers: environment.brokers.split(','), clientId: 'audit-rebuild', timeoutMs: 2000 }, quiet),
-      topic: environment.topic,
-      projectorGroupId: environment.groupId,
-      acceptDifferences: false,
-      keepReplaced: false,
-      log: () => undefined,
-    });
+    const report = await rebuildTestReadModel(environment, dataSource);
     expect(report).toMatchObject({ matched: true, swapped: true });
     await absentEverywhere();
 

@@ -1,14 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { checkoutButtonSpec, createTestEnvironment, jsonClient, type JsonClient, stickyValueFor, type TestEnvironment } from '@ledger/testing';
-import { createKafka, ledgerDataSourceOptions } from '@ledger/storage';
+import { checkoutButtonSpec, createTestEnvironment, rebuildTestReadModel, jsonClient, type JsonClient, stickyValueFor, type TestEnvironment } from '@ledger/testing';
+import { ledgerDataSourceOptions } from '@ledger/storage';
 import { loadProjectorConfig } from '../../projector/src/config';
 import { createProjectorApp } from '../../projector/src/projector.app';
-import { rebuildReadModel } from '@ledger/ledger';
 import { loadLedgerConfig } from '../src/config';
 import { createLedgerApp } from '../src/ledger.app';
 
-const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 /** Concurrent reads in a burst: more than the ledger's connections, so each connection serves some. */
 const BURST = 8;
 
@@ -46,16 +44,8 @@ describe('reads after a rebuild swaps the read model in', () => {
       expect(again.body).toMatchObject({ reason: 'Persisted', groupName: first.body.groupName });
     }
 
-    const report = await rebuildReadModel({
-      dataSource,
-      kafka: createKafka({ brokers: environment.brokers.split(','), clientId: 'rebuild-test', timeoutMs: 2000 }, quiet),
-      topic: environment.topic,
-      projectorGroupId: environment.groupId,
-      acceptDifferences: false,
-      // The replaced tables stay, so a read still bound to them would answer, from stale rows, rather than fail.
-      keepReplaced: true,
-      log: () => undefined,
-    });
+    // The replaced tables stay, so a read still bound to them would answer, from stale rows, rather than fail.
+    const report = await rebuildTestReadModel(environment, dataSource, { keepReplaced: true });
     expect(report).toMatchObject({ matched: true, swapped: true });
 
     // Written after the swap, so only the swapped-in tables hold these.

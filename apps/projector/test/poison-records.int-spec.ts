@@ -3,13 +3,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { type LedgerEvent } from '@ledger/events';
-import { createKafka, KeyPartitioner, ledgerDataSourceOptions } from '@ledger/storage';
-import { createTestEnvironment, eventMix, eventually, expectedReadModel, produceEvents, readTopic, savedEvent, stickyValueFor, type TestEnvironment } from '@ledger/testing';
+import { KeyPartitioner, ledgerDataSourceOptions } from '@ledger/storage';
+import { createTestEnvironment, eventMix, rebuildTestReadModel, eventually, expectedReadModel, produceEvents, readTopic, savedEvent, stickyValueFor, type TestEnvironment } from '@ledger/testing';
 import { loadProjectorConfig } from '../src/config';
 import { createProjectorApp } from '../src/projector.app';
-import { rebuildReadModel } from '@ledger/ledger';
-
-const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 /** A version 1 save as an older producer could have written it, with U+0000 in its rule id: valid v1, beyond v2. */
 const v1WithNul = (key: string) =>
@@ -83,15 +80,7 @@ describe('records the read model cannot take never stop the projection', () => {
     expect(reasons.filter((reason) => /StickyValueSaved\.v2 \/data\/stickyValues\/json_value/.test(reason))).toHaveLength(4);
     expect(await ready()).toBe(200);
 
-    const report = await rebuildReadModel({
-      dataSource,
-      kafka: createKafka({ brokers: environment.brokers.split(','), clientId: 'poison-rebuild', timeoutMs: 2000 }, quiet),
-      topic: environment.topic,
-      projectorGroupId: environment.groupId,
-      acceptDifferences: false,
-      keepReplaced: false,
-      log: () => undefined,
-    });
+    const report = await rebuildTestReadModel(environment, dataSource);
     expect(report).toMatchObject({ matched: true, swapped: true });
     expect(await rows()).toEqual(expected([...before, ...after]));
   });

@@ -9,3 +9,4 @@ export * from './owned-kafka';
 export * from './owned-postgres';
 export * from './ledger-events.fixture';
 export * from './experiment-spec.fixture';
+export * from './rebuild.fixture';

@@ -1,3 +1,4 @@
+import { stickyValueFor } from '@ledger/testing';
 import { ABSENT, type StickyState } from '@ledger/assignment';
 import { type CacheCounts, type LedgerActivityMetrics } from '../ledger-metrics.port';
 import { type DatabaseNotifications, type NotificationSubscriber } from './database-notifications';
@@ -17,18 +18,7 @@ class FakeNotifications {
 
 const held = (group: string): StickyState => ({
   kind: 'held',
-  stickyValues: {
-    value: true,
-    json_value: {},
-    rule_id: group,
-    group_name: group,
-    secondary_exposures: [],
-    undelegated_secondary_exposures: null,
-    config_delegate: null,
-    explicit_parameters: null,
-    time: 1,
-    config_version: 1,
-  },
+  stickyValues: stickyValueFor(group),
   savedEventId: `00000000-0000-4000-8000-00000000000${group.length}`,
   savedAt: '2026-11-25T00:00:00.000Z',
   assignment: null,

@@ -1,3 +1,4 @@
+import { stickyValueFor } from '@ledger/testing';
 import { encodeLedgerEvent, type LedgerEvent } from '@ledger/events';
 import { decodeRecords, pairId, projectBatch, touchedKeys, touchedPairs, type LogRecord } from './sticky-values.projection';
 
@@ -15,18 +16,7 @@ const event = (type: 'save' | 'delete', key: string, group = 'Control'): LedgerE
         data: {
           persistenceKey: key,
           configName: 'exp',
-          stickyValues: {
-            value: true,
-            json_value: {},
-            rule_id: group,
-            group_name: group,
-            secondary_exposures: [],
-            undelegated_secondary_exposures: null,
-            config_delegate: null,
-            explicit_parameters: null,
-            time: null,
-            config_version: 2,
-          },
+          stickyValues: { ...stickyValueFor(group, 2), json_value: {}, rule_id: group, time: null },
         },
         metadata,
       }
