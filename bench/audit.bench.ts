@@ -12,13 +12,15 @@ import { generateLoad, type LoadCall } from './load-generator';
 const UNIT_EVENTS = 1000;
 const AUDITED_KEY = 'audited-unit:userID';
 const EXPERIMENT = 'checkout_button';
-const AUDIT_RATE = 100;
+const AUDIT_RATE = 50;
 const AUDIT_SECONDS = 20;
 const EXPLAIN_RATE = 500;
-const EXPLAIN_SECONDS = 8;
+const EXPLAIN_SECONDS = 4;
 const ASSIGNMENTS_RATE = 200;
 const ASSIGNMENTS_SECONDS = 10;
-const WARM_UP_SECONDS = 3;
+const WARM_UP_SECONDS = 2;
+/** Far past every goal: a call slower than this has failed it anyway, and the phase ends on time. */
+const CALL_TIMEOUT_MS = 2000;
 /** The experiment whose sticky units are counted and exported. */
 const EXPORTED_EXPERIMENT = 'export_exp';
 const STICKY_UNITS = 1_000_000;
@@ -36,7 +38,10 @@ export interface AuditResult {
   unitEvents: number;
   /** How the audited unit's history was made, and how long it took. */
   unitSeeding: { via: 'produced to the topic, applied by the projector'; seconds: number };
-  /** `GET /v1/audit/{key}?limit=1000`: the whole trail of the unit, every entry in one answer. */
+  /**
+   * `GET /v1/audit/{key}`, as `ledger audit` calls it: the whole history read and folded, its first page (100
+   * entries) answered.
+   */
   trail: ConstantRateResult;
   /** `GET /v1/audit/{key}/{experiment}/explain` of the same unit. */
   explain: ConstantRateResult;
@@ -100,13 +105,15 @@ export async function auditReads(log: (line: string) => void): Promise<AuditResu
     const unitSeedingSeconds = round((performance.now() - seedingStarted) / 1000);
     const whole = await api.get(`/v1/audit/${AUDITED_KEY}?limit=${UNIT_EVENTS}`);
     if (whole.body?.entries?.length !== UNIT_EVENTS) throw new Error(`the audited unit's trail has ${whole.body?.entries?.length} entries, not ${UNIT_EVENTS}`);
-    log(`audited unit: ${UNIT_EVENTS} saves and deletes produced to the topic and projected in ${unitSeedingSeconds} s; its trail is ${JSON.stringify(whole.body).length} bytes of JSON`);
+    log(
+      `audited unit: ${UNIT_EVENTS} saves and deletes produced to the topic and projected in ${unitSeedingSeconds} s; its whole trail (limit=${UNIT_EVENTS}) is ${JSON.stringify(whole.body).length} bytes of JSON`,
+    );
 
-    const trailCall = httpGet(`/v1/audit/${AUDITED_KEY}?limit=${UNIT_EVENTS}`);
-    const trail = await generateLoad({ call: trailCall, rate: AUDIT_RATE, seconds: AUDIT_SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: trailCall } });
+    const trailCall = httpGet(`/v1/audit/${AUDITED_KEY}`);
+    const trail = await generateLoad({ call: trailCall, rate: AUDIT_RATE, seconds: AUDIT_SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: trailCall }, callTimeoutMs: CALL_TIMEOUT_MS });
     log(describeRun(`audit of a unit with ${UNIT_EVENTS} events`, trail));
     const explainCall = httpGet(`/v1/audit/${AUDITED_KEY}/${EXPERIMENT}/explain`);
-    const explain = await generateLoad({ call: explainCall, rate: EXPLAIN_RATE, seconds: EXPLAIN_SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: explainCall } });
+    const explain = await generateLoad({ call: explainCall, rate: EXPLAIN_RATE, seconds: EXPLAIN_SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: explainCall }, callTimeoutMs: CALL_TIMEOUT_MS });
     log(describeRun(`explain of a unit with ${UNIT_EVENTS} events`, explain));
 
     const stickyUnitsSeedingSeconds = await seedStickyUnits(database);
@@ -116,7 +123,13 @@ export async function auditReads(log: (line: string) => void): Promise<AuditResu
     const counted = await api.get(`/v1/experiments/${EXPORTED_EXPERIMENT}/assignments`);
     const countedUnits = (counted.body?.groups as Array<{ units: number }> | undefined)?.reduce((sum, group) => sum + group.units, 0);
     if (countedUnits !== STICKY_UNITS) throw new Error(`assignments counted ${countedUnits} units, not ${STICKY_UNITS}`);
-    const assignments = await generateLoad({ call: assignmentsCall, rate: ASSIGNMENTS_RATE, seconds: ASSIGNMENTS_SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: assignmentsCall } });
+    const assignments = await generateLoad({
+      call: assignmentsCall,
+      rate: ASSIGNMENTS_RATE,
+      seconds: ASSIGNMENTS_SECONDS,
+      warmUp: { seconds: WARM_UP_SECONDS, call: assignmentsCall },
+      callTimeoutMs: CALL_TIMEOUT_MS,
+    });
     log(describeRun(`assignments of an experiment with ${STICKY_UNITS} sticky units`, assignments));
 
     // Alternated, so neither side alone meets a cold cache or the other's leftovers; the better of two each.
