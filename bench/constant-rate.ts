@@ -21,6 +21,15 @@ export interface ConstantRateResult {
   startLagP99Ms: number;
 }
 
+/** One line for a run: its percentiles, what was answered, and any failures by kind. */
+export const describeRun = (what: string, result: ConstantRateResult): string =>
+  `${what} at ${result.rate}/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, ${result.ok}/${result.sent} ok, ${result.answeredPerSecond} answered/s, generator start lag p99 ${result.startLagP99Ms} ms` +
+  (result.failed > 0
+    ? ` (failures: ${Object.entries(result.failures)
+        .map(([reason, count]) => `${count} ${reason}`)
+        .join(', ')})`
+    : '');
+
 /**
  * Starts `rate` calls a second for `seconds`, each at its scheduled moment whatever earlier calls are doing
  * (an open loop, the way independent users arrive), and times each from that moment, so a server that

@@ -34,13 +34,18 @@ export interface LoadPlan {
   seconds: number;
   /** Run first at the same rate, unmeasured, so JIT compilation and cold pools are not timed. */
   warmUp?: { seconds: number; call: LoadCall };
+  /**
+   * HTTP only: a call unanswered this long fails (timed at the limit, so the percentiles are a lower bound),
+   * so a phase the server cannot keep up with ends on time instead of draining its queue for minutes.
+   */
+  callTimeoutMs?: number;
 }
 
 const fill = (template: string, index: number): string => template.replace(/\{i(?:%(\d+))?\}/g, (_match, modulo?: string) => String(modulo ? index % Number(modulo) : index));
 
-function callerFor(call: LoadCall): { call(index: number): Promise<true | string>; close(): Promise<void> } {
+function callerFor(call: LoadCall, timeoutMs?: number): { call(index: number): Promise<true | string>; close(): Promise<void> } {
   if (call.transport === 'http') {
-    const http = httpCaller(call.baseUrl, call.headers);
+    const http = httpCaller(call.baseUrl, call.headers, undefined, timeoutMs);
     return { call: (index) => http.call({ method: call.method, path: fill(call.path, index), body: call.body && fill(call.body, index) }), close: () => http.close() };
   }
   const definition = loadSync([EVALUATION_PROTO], { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
@@ -54,11 +59,11 @@ function callerFor(call: LoadCall): { call(index: number): Promise<true | string
 
 async function runPlan(plan: LoadPlan): Promise<ConstantRateResult> {
   if (plan.warmUp) {
-    const warm = callerFor(plan.warmUp.call);
+    const warm = callerFor(plan.warmUp.call, plan.callTimeoutMs);
     await atConstantRate(warm.call, plan.rate, plan.warmUp.seconds);
     await warm.close();
   }
-  const measured = callerFor(plan.call);
+  const measured = callerFor(plan.call, plan.callTimeoutMs);
   try {
     return await atConstantRate(measured.call, plan.rate, plan.seconds);
   } finally {

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { checkoutButtonSpec, createTestEnvironment, eventually, killLeftoverServices, produceEvents, savedEvent, spawnService } from '@ledger/testing';
 import { startBareGrpcServer } from './bare-grpc-server';
-import { type ConstantRateResult } from './constant-rate';
+import { type ConstantRateResult, describeRun } from './constant-rate';
 import { httpCaller } from './http-caller';
 import { generateLoad, type LoadCall } from './load-generator';
 
@@ -33,14 +33,6 @@ export interface LatencyResult {
   grpcBareServer: ConstantRateResult;
   grpcEvaluateFirstEvaluations: ConstantRateResult;
 }
-
-const describe = (what: string, result: ConstantRateResult) =>
-  `${what} at ${result.rate}/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms, ${result.ok}/${result.sent} ok, ${result.answeredPerSecond} answered/s, generator start lag p99 ${result.startLagP99Ms} ms` +
-  (result.failed > 0
-    ? ` (failures: ${Object.entries(result.failures)
-        .map(([reason, count]) => `${count} ${reason}`)
-        .join(', ')})`
-    : '');
 
 /**
  * The ledger and the projector as operators run them (their own processes), loaded at constant rates (an
@@ -81,7 +73,7 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     await eventually(async () => ((await count('bench-%')) === KEYS ? true : undefined), { what: 'the read model holding the keys to load' });
     const loadCall = httpCall('GET', `/v1/persisted/bench-{i%${KEYS}}:userID`);
     const httpLoad = await generateLoad({ call: loadCall, rate: READ_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: loadCall } });
-    log(describe('HTTP load', httpLoad));
+    log(describeRun('HTTP load', httpLoad));
 
     // Evaluation: sticky hits (users evaluated before) now, first evaluations (a new user each call) last.
     const published = await http.call({
@@ -99,7 +91,7 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
 
     const httpSticky = httpCall('POST', evaluatePath, evaluateBody(`sticky-{i%${KEYS}}`));
     const httpEvaluateStickyHits = await generateLoad({ call: httpSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: httpSticky } });
-    log(describe('HTTP evaluate, sticky hits', httpEvaluateStickyHits));
+    log(describeRun('HTTP evaluate, sticky hits', httpEvaluateStickyHits));
     const grpcCall = (userID: string): LoadCall => ({
       transport: 'grpc-evaluate',
       address: `127.0.0.1:${environment.env.GRPC_PORT}`,
@@ -109,7 +101,7 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     });
     const grpcSticky = grpcCall(`sticky-{i%${KEYS}}`);
     const grpcEvaluateStickyHits = await generateLoad({ call: grpcSticky, rate: EVALUATE_STICKY_RATE, seconds: SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: grpcSticky } });
-    log(describe('gRPC evaluate, sticky hits', grpcEvaluateStickyHits));
+    log(describeRun('gRPC evaluate, sticky hits', grpcEvaluateStickyHits));
     const bare = await startBareGrpcServer();
     let grpcBareServer: ConstantRateResult;
     try {
@@ -118,7 +110,7 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
     } finally {
       await bare.stop();
     }
-    log(describe('gRPC, bare grpc-js server answering at once', grpcBareServer));
+    log(describeRun('gRPC, bare grpc-js server answering at once', grpcBareServer));
 
     // Save-to-visible: from the ledger stamping the event to the projector's insert (committed a moment later).
     const saveBody = JSON.stringify({ value: true, json_value: { color: 'blue' }, rule_id: 'r', group_name: 'Control', secondary_exposures: [], time: null, config_version: 1 });
@@ -135,12 +127,12 @@ export async function serviceLatency(log: (line: string) => void): Promise<Laten
       p50Ms: Math.round(Number(rows[0].p50) * 10) / 10,
       p99Ms: Math.round(Number(rows[0].p99) * 10) / 10,
     };
-    log(`save-to-visible at ${SAVE_RATE}/s: p50 ${saveToVisible.p50Ms} ms, p99 ${saveToVisible.p99Ms} ms over ${saveToVisible.saves} saves (${describe('answers', saves)})`);
+    log(`save-to-visible at ${SAVE_RATE}/s: p50 ${saveToVisible.p50Ms} ms, p99 ${saveToVisible.p99Ms} ms over ${saveToVisible.saves} saves (${describeRun('answers', saves)})`);
 
     const httpEvaluateFirstEvaluations = await generateLoad({ call: httpCall('POST', evaluatePath, evaluateBody('http-first-{i}')), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });
-    log(describe('HTTP evaluate, first evaluations', httpEvaluateFirstEvaluations));
+    log(describeRun('HTTP evaluate, first evaluations', httpEvaluateFirstEvaluations));
     const grpcEvaluateFirstEvaluations = await generateLoad({ call: grpcCall('grpc-first-{i}'), rate: EVALUATE_FIRST_RATE, seconds: SECONDS });
-    log(describe('gRPC evaluate, first evaluations', grpcEvaluateFirstEvaluations));
+    log(describeRun('gRPC evaluate, first evaluations', grpcEvaluateFirstEvaluations));
 
     return { httpLoad, saveToVisible, httpEvaluateStickyHits, httpEvaluateFirstEvaluations, grpcEvaluateStickyHits, grpcBareServer, grpcEvaluateFirstEvaluations };
   } finally {

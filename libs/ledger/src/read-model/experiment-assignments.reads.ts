@@ -15,6 +15,18 @@ export interface ExperimentAssignments {
   days: Array<{ day: string; saves: number; deletes: number }>;
 }
 
+/**
+ * The COPY that writes an experiment's sticky units as ndjson (`key`, `group`, `since`, `eventId`), one per line.
+ * COPY cannot take parameters; the name is quoted as a literal by Postgres' own rules. CSV with a quote and a
+ * delimiter that never occur (JSON escapes every control character) passes each line untouched, where text
+ * format would double every backslash.
+ */
+export function stickyUnitsCopyStatement(experiment: string): string {
+  const literal = `'${experiment.replace(/'/g, "''")}'`;
+  return `COPY (SELECT json_build_object('key', persistence_key, 'group', sticky_values->'group_name', 'since', saved_at, 'eventId', saved_event_id)
+                 FROM ${READ_MODEL_SCHEMA}.sticky_values WHERE config_name = ${literal}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+}
+
 /** An experiment's assignments, from the counters the projection keeps (no scan), and its sticky units as a stream. */
 @Injectable()
 export class ExperimentAssignmentsReads {
@@ -65,16 +77,7 @@ export class ExperimentAssignmentsReads {
       void client.end().catch(() => undefined);
       throw error;
     }
-    // COPY cannot take parameters; the name is quoted as a literal by Postgres' own rules. CSV with a quote
-    // and a delimiter that never occur (JSON escapes every control character) passes each line untouched,
-    // where text format would double every backslash.
-    const literal = `'${experiment.replace(/'/g, "''")}'`;
-    const stream = client.query(
-      copyTo(
-        `COPY (SELECT json_build_object('key', persistence_key, 'group', sticky_values->'group_name', 'since', saved_at, 'eventId', saved_event_id)
-                 FROM ${READ_MODEL_SCHEMA}.sticky_values WHERE config_name = ${literal}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`,
-      ),
-    );
+    const stream = client.query(copyTo(stickyUnitsCopyStatement(experiment)));
     const close = () => void client.end().catch(() => undefined);
     stream.once('end', close);
     stream.once('error', close);
