@@ -73,8 +73,9 @@ export class StickyValuesReads {
         ORDER BY log_offset`,
       [persistenceKey, configName ?? null],
     );
-    // The history holds saves and deletes only: an erasure removes the entries instead.
-    return rows.map((row) => ({ event: currentEventOf(row.event) as StickyValueEvent, outcome: row.outcome, offset: String(row.log_offset) }));
+    // The history holds saves and deletes only (an erasure removes the entries instead), each validated when
+    // it was projected: a current version is taken as stored, an older one is upcast.
+    return rows.map((row) => ({ event: storedEvent(row.event), outcome: row.outcome, offset: String(row.log_offset) }));
   }
 
   /** What the projection did with an event, once applied. */
@@ -91,3 +92,5 @@ export class StickyValuesReads {
     return boundedDatabaseCall(async () => (await this.pool.query({ text: sql, values, name })).rows as T[], this.options.dependencyTimeoutMs, 'the read model is unavailable');
   }
 }
+
+const storedEvent = (event: unknown): StickyValueEvent => ((event as { version?: unknown }).version === 2 ? (event as StickyValueEvent) : (currentEventOf(event) as StickyValueEvent));
