@@ -90,7 +90,8 @@ export class StickyWriteForwarder {
 
   /** What to send for one key and config, in order. */
   private decided(writes: Write[]): Write[] {
-    if (this.order === 'in-order') return writes.filter((write, index) => !(write.kind === 'delete' && writes[index - 1]?.kind === 'delete'));
+    // A write repeating the one before it changes nothing: first write wins, and a second delete finds nothing.
+    if (this.order === 'in-order') return writes.filter((write, index) => write.kind !== writes[index - 1]?.kind);
     const save = writes.find((write) => write.kind === 'save');
     return save ? [save] : [{ kind: 'delete' }];
   }
