@@ -10,7 +10,6 @@ import {
   type StorageCaller,
   type UserPersistedValues,
 } from './contract/api-types';
-import { GrpcTransport } from './grpc-transport';
 import { HttpTransport } from './http-transport';
 import { LoadBatcher } from './load-batcher';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry';
@@ -67,7 +66,7 @@ export class LedgerClient {
     if (options.url === undefined && transport === 'http') throw new TypeError('LedgerClient needs `url` for the HTTP transport');
     if (options.grpcAddress === undefined && transport === 'grpc') throw new TypeError('LedgerClient needs `grpcAddress` for the gRPC transport');
     this.http = options.url === undefined ? undefined : new HttpTransport(options.url, options.apiKey);
-    this.transport = transport === 'grpc' ? new GrpcTransport(options.grpcAddress!, options.apiKey) : this.http!;
+    this.transport = transport === 'grpc' ? grpcTransport(options.grpcAddress!, options.apiKey) : this.http!;
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.batcher = new LoadBatcher(
@@ -131,4 +130,11 @@ export class LedgerClient {
     const deadlineAt = Date.now() + (options.deadlineMs ?? this.deadlineMs);
     return withRetries(() => call(deadlineAt), { policy: this.retry, idempotent, deadlineAt });
   }
+}
+
+/** gRPC's libraries load only for a client that uses them, so an HTTP client starts without them. */
+function grpcTransport(address: string, apiKey: string): LedgerTransport {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GrpcTransport } = require('./grpc-transport') as typeof import('./grpc-transport');
+  return new GrpcTransport(address, apiKey);
 }
