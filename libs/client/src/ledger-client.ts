@@ -10,6 +10,8 @@ import {
   type StorageCaller,
   type UserPersistedValues,
 } from './contract/api-types';
+import { PERSISTENCE_KEY_PATTERN } from './contract/ledger-events';
+import { LedgerRequestError } from './errors';
 import { HttpTransport } from './http-transport';
 import { LoadBatcher } from './load-batcher';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetries } from './retry';
@@ -47,6 +49,7 @@ export interface EvaluateOptions extends CallOptions {
 }
 
 const DEFAULT_DEADLINE_MS = 2000;
+const PERSISTENCE_KEY = new RegExp(PERSISTENCE_KEY_PATTERN);
 
 /**
  * The ledger's API over HTTP or gRPC, with a deadline on every call. Only calls that are safe to repeat are
@@ -77,14 +80,14 @@ export class LedgerClient {
 
   /** Everything saved under a persistence key (`{}` when nothing); loads of the same tick share one `batch-load`. */
   load(key: string, options: CallOptions & { asOf?: string } = {}): Promise<UserPersistedValues> {
-    if (options.asOf === undefined && options.deadlineMs === undefined) return this.batcher.load(key);
+    if (options.asOf === undefined && options.deadlineMs === undefined) return this.batched(key);
     return this.safely((deadlineAt) => this.transport.load(key, options.asOf, deadlineAt), options);
   }
 
   /** Many keys at once; they join the same tick's batch. */
   async loadMany(keys: readonly string[]): Promise<Map<string, UserPersistedValues>> {
     const unique = [...new Set(keys)];
-    const values = await Promise.all(unique.map((key) => this.batcher.load(key)));
+    const values = await Promise.all(unique.map((key) => this.batched(key)));
     return new Map(unique.map((key, index) => [key, values[index]!]));
   }
 
@@ -120,6 +123,12 @@ export class LedgerClient {
   close(): void {
     this.transport.close();
     if (this.http !== this.transport) this.http?.close();
+  }
+
+  /** One bad key would fail the whole batch, other callers' keys with it, so it is refused before it joins one. */
+  private batched(key: string): Promise<UserPersistedValues> {
+    if (!PERSISTENCE_KEY.test(key)) return Promise.reject(new LedgerRequestError('INVALID_PERSISTENCE_KEY', `${JSON.stringify(key)} is not a persistence key (<unitID>:<idType>)`));
+    return this.batcher.load(key);
   }
 
   private safely<T>(call: (deadlineAt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {
