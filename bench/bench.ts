@@ -13,6 +13,7 @@ import { type ConstantRateResult } from './constant-rate';
 import { decisionsPerSecond } from './decisions.bench';
 import { inOwnProcess } from './in-own-process';
 import { projectionThroughput } from './projection-throughput.bench';
+import { sdkStorageLatency, type StoreLatencies } from './sdk-storage.bench';
 import { serviceLatency } from './service-latency.bench';
 
 const log = (line: string): void => void process.stdout.write(`  ${line}\n`);
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     // a minute later and the database vacuums and flushes meanwhile; a latency run after them times that.
     console.log('latency at constant rates (HTTP and gRPC) and save-to-visible lag');
     const latency = await serviceLatency(log);
+    console.log('SDK storage: per-request cost with an in-memory store, the ledger adapter and Redis');
+    const sdkStorage = await sdkStorageLatency(log);
     console.log('append throughput');
     const append = await inOwnProcess(appendThroughput, require.resolve('./append-throughput.bench'), [infrastructure.brokers], log);
     console.log('projection throughput');
@@ -41,6 +44,14 @@ async function main(): Promise<void> {
       goal,
     ];
 
+    const sdkRows = (sdk: string, result: StoreLatencies): Array<[string, string, string, string]> => [
+      [
+        `${sdk} evaluation, p50 / p99 at ${result.ledger.rate} users/s: in memory, ledger, Redis`,
+        [result.inMemory, result.ledger, result.redis].map((store) => `${store.p50Ms} / ${store.p99Ms}`).join(', ') + ' ms',
+        `${result.ledgerOverRedisP99}`,
+        'report (ledger p99 / Redis p99)',
+      ],
+    ];
     const rows: Array<[string, string, string, string]> = [
       ['pure core decisions/s vs Statsig server core', `${decisions.coreDecisionsPerSecond} vs ${decisions.statsigDecisionsPerSecond}`, `${decisions.ratio}`, '>= 2'],
       [`ledger appends/s (${append.callers} callers) vs bare kafkajs batches`, `${append.ledgerAppendPerSecond} vs ${append.bareKafkajsPerSecond}`, `${append.ratioLedgerToBare}`, '>= 0.8'],
@@ -55,6 +66,9 @@ async function main(): Promise<void> {
       latencyRow('gRPC, bare grpc-js server answering at once', latency.grpcBareServer, 'report (floor)'),
       latencyRow('HTTP evaluate, first evaluations', latency.httpEvaluateFirstEvaluations, 'report'),
       latencyRow('gRPC evaluate, first evaluations', latency.grpcEvaluateFirstEvaluations, 'report'),
+      ...sdkRows('Statsig core', sdkStorage.statsig),
+      ...sdkRows('GrowthBook', sdkStorage.growthbook),
+      ...sdkRows('Optimizely', sdkStorage.optimizely),
     ];
     const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), ['measure', 'figures', 'ratio', 'goal'][column]!.length));
     const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
@@ -63,7 +77,7 @@ async function main(): Promise<void> {
     const results = join(projectRoot(__dirname), 'bench', 'results');
     mkdirSync(results, { recursive: true });
     const file = join(results, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, node: process.version, decisions, append, projection, latency }, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, node: process.version, decisions, append, projection, latency, sdkStorage }, null, 2)}\n`);
     console.log(`\nwrote ${file}`);
   } finally {
     await infrastructure.stop();
