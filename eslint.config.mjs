@@ -11,7 +11,7 @@ const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((object) => ['only',
 const focusedOrSkippedGlobals = ['fit', 'fdescribe', 'xit', 'xtest', 'xdescribe'].map((name) => ({ name, message }));
 
 export default defineConfig(
-  { ignores: ['dist/', 'coverage/', '.cache/', 'bench/results/'] },
+  { ignores: ['dist/', 'libs/client/dist/', 'coverage/', '.cache/', 'bench/results/'] },
   eslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -37,6 +37,11 @@ export default defineConfig(
       'no-restricted-properties': ['error', ...focusedOrSkipped],
       'no-restricted-globals': ['error', ...focusedOrSkippedGlobals],
     },
+  },
+  {
+    // The examples are plain Node scripts, as a user of the client package would write them.
+    files: ['examples/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setImmediate: 'readonly' } },
   },
   {
     // TypeORM's query() answers `any`; this file's alias for it says the same.

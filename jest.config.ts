@@ -8,6 +8,9 @@ const transform: Config['transform'] = { '^.+\\.ts$': ['@swc/jest', { swcrc: fal
 
 const moduleNameMapper = {
   '^@ledger/(assignment|events|ledger|platform|storage|testing)$': '<rootDir>/libs/$1/src',
+  // The client package by the names its users import (see libs/client/package.json "exports").
+  '^@assignment-ledger/client$': '<rootDir>/libs/client/src',
+  '^@assignment-ledger/client/(statsig|statsig-legacy|growthbook|optimizely)$': '<rootDir>/libs/client/src/$1',
 };
 
 const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };

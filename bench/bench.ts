@@ -14,12 +14,13 @@ import { type ConstantRateResult } from './constant-rate';
 import { decisionsPerSecond } from './decisions.bench';
 import { inOwnProcess } from './in-own-process';
 import { projectionThroughput } from './projection-throughput.bench';
+import { sdkStorageLatency, type StoreLatencies } from './sdk-storage.bench';
 import { serviceLatency } from './service-latency.bench';
 
 const log = (line: string): void => void process.stdout.write(`  ${line}\n`);
 
 /** The parts of a run, in the order they run; `npm run bench -- --only audit,projection` runs some of them. */
-const SECTIONS = ['decisions', 'latency', 'audit', 'append', 'projection'] as const;
+const SECTIONS = ['decisions', 'latency', 'sdk', 'audit', 'append', 'projection'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function sectionsToRun(argv: string[]): Set<Section> {
@@ -85,6 +86,18 @@ async function main(): Promise<void> {
         latencyRow('HTTP evaluate, first evaluations', latency.httpEvaluateFirstEvaluations, report()),
         latencyRow('gRPC evaluate, first evaluations', latency.grpcEvaluateFirstEvaluations, report()),
       );
+    }
+    if (run.has('sdk')) {
+      console.log('SDK storage: per-request cost with an in-memory store, the ledger adapter and Redis');
+      const sdkStorage = await sdkStorageLatency(log);
+      figures.sdkStorage = sdkStorage;
+      const sdkRow = (sdk: string, result: StoreLatencies): Row => [
+        `${sdk} evaluation, p50 / p99 at ${result.ledger.rate} users/s: in memory, ledger, Redis`,
+        [result.inMemory, result.ledger, result.redis].map((store) => `${store.p50Ms} / ${store.p99Ms}`).join(', ') + ' ms',
+        `${result.ledgerOverRedisP99}`,
+        report('report (ledger p99 / Redis p99)'),
+      ];
+      rows.push(sdkRow('Statsig core', sdkStorage.statsig), sdkRow('GrowthBook', sdkStorage.growthbook), sdkRow('Optimizely', sdkStorage.optimizely));
     }
     // The audit reads after the other latency runs (its million seeded rows leave vacuum and flushing behind)
     // and before the throughput runs.

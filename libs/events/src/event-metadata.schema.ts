@@ -4,6 +4,20 @@ import { SafeString } from './carried-values';
 export const EVENT_SOURCES = ['storage_api', 'evaluation', 'sdk_adapter', 'rebuild'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
+/** The header (gRPC: metadata key) with which a storage call declares that one of this project's SDK adapters made it. */
+export const CALLER_HEADER = 'x-ledger-caller';
+/** The only source a storage call may declare; absent, it is `storage_api`. */
+export const DECLARABLE_CALLER = 'sdk_adapter' satisfies EventSource;
+
+/**
+ * The source a storage call is recorded under: `sdk_adapter` when it declared so, `storage_api` when it declared
+ * nothing, and undefined (to be refused) for any other declaration, so a typo is never recorded as a source.
+ */
+export function storageCallSource(declared: unknown): EventSource | undefined {
+  if (declared === undefined) return 'storage_api';
+  return declared === DECLARABLE_CALLER ? DECLARABLE_CALLER : undefined;
+}
+
 /** A request id as both transports accept it from a caller (others are replaced by a fresh one). */
 export const REQUEST_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
 /** W3C Trace Context `traceparent`, version 00. */
