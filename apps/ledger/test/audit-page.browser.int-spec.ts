@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { type Browser, chromium, type Page, type Request } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
 import { projectRoot } from '@ledger/platform';
 import { checkoutButtonSpec, createTestEnvironment, jsonClient, type JsonClient, stickyValueFor, type TestEnvironment } from '@ledger/testing';
 import { loadProjectorConfig } from '../../projector/src/config';
@@ -27,6 +27,8 @@ describe('the audit page in a real browser', () => {
   let ledger: INestApplication;
   let projector: INestApplication;
   let browser: Browser;
+  // One browser profile: each test's tabs share it, as a person's tabs do, so "kept for the tab only" is tested as meant.
+  let context: BrowserContext;
   let api: JsonClient;
   let baseUrl: string;
 
@@ -41,11 +43,13 @@ describe('the audit page in a real browser', () => {
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       }),
     ]);
+    context = await browser.newContext();
     baseUrl = await ledger.getUrl();
     api = jsonClient(baseUrl, { authorization: `Bearer ${environment.adminKey}` });
   });
 
   afterAll(async () => {
+    await context?.close();
     await browser?.close();
     await projector?.close();
     await ledger?.close();
@@ -54,7 +58,7 @@ describe('the audit page in a real browser', () => {
 
   /** A fresh tab that records what it asks for and any script error or CSP violation. */
   async function openPage(): Promise<{ page: Page; requests: Request[]; problems: string[] }> {
-    const page = await (await browser.newContext()).newPage();
+    const page = await context.newPage();
     const requests: Request[] = [];
     const problems: string[] = [];
     page.on('request', (request) => requests.push(request));
@@ -143,14 +147,20 @@ describe('the audit page in a real browser', () => {
     expect(sent.slice(1).every((call) => call.authorization === `Bearer ${environment.adminKey}`)).toBe(true);
     expect(sent.map((call) => call.path)).toEqual(expect.arrayContaining(['/v1/audit/test-123%3AuserID/checkout_button/explain', '/v1/experiments/checkout_button/assignments']));
     for (const request of requests) expect(request.url()).not.toContain(environment.adminKey);
-    await page.context().close();
+    await page.close();
   });
 
-  it('forgets the key when asked, and a new tab starts without one', async () => {
+  it('keeps the key from other tabs, and forgets it when asked', async () => {
     const { page } = await openPage();
     await page.fill('#api-key', environment.adminKey);
     await page.click('#key-form button[type=submit]');
     await page.getByText('key set: kept for this tab only').waitFor();
+
+    const another = await openPage();
+    await another.page.getByText('no key: kept for this tab only').waitFor();
+    expect(await another.page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.length)).toBe(0);
+    await another.page.close();
+
     await page.click('#forget-key');
     await page.getByText('no key: kept for this tab only').waitFor();
     await page.fill('#experiment-name', 'checkout_button');
@@ -160,11 +170,8 @@ describe('the audit page in a real browser', () => {
       .getByText(/^401: /)
       .waitFor();
     expect(await page.locator('#experiment-result').textContent()).toBe('');
-    await page.context().close();
-
-    const another = await openPage();
-    expect(await another.page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.length)).toBe(0);
-    await another.page.context().close();
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.length)).toBe(0);
+    await page.close();
   });
 
   it('serves the page as public, data-free static files with a strict policy, and nothing else under /audit', async () => {
