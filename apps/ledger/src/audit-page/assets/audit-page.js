@@ -179,7 +179,7 @@
 
   // --- an experiment's distribution ---------------------------------------------------------------------
 
-  const CHART = { width: 560, barHeight: 26, gap: 8, labelWidth: 160, countWidth: 60 };
+  const CHART = { width: 600, barHeight: 26, gap: 8, labelWidth: 200, countWidth: 60 };
 
   // A long group name would run off the chart; the bar's and label's titles carry it whole.
   const shortened = (text, length) => ([...text].length > length ? `${[...text].slice(0, length - 1).join('')}…` : text);
