@@ -44,6 +44,14 @@ export default defineConfig(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setImmediate: 'readonly' } },
   },
   {
+    // The audit page's script runs in a browser, as a classic script, with no build step.
+    files: ['apps/ledger/src/audit-page/assets/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', Node: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
+  {
     // TypeORM's query() answers `any`; this file's alias for it says the same.
     files: ['libs/ledger/src/rebuild/read-model-rebuild.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -24,6 +24,7 @@ import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.c
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
 import { AuditHttpController, ExperimentAssignmentsHttpController, UnitsHttpController } from './audit/audit.http.controller';
 import { AuditService } from './audit/audit.service';
+import { AuditPageHttpController } from './audit-page/audit-page.http.controller';
 import { OfrepHttpController } from './ofrep/ofrep.http.controller';
 import { OfrepService } from './ofrep/ofrep.service';
 
@@ -53,6 +54,7 @@ export class LedgerModule {
         UnitsHttpController,
         OpenApiHttpController,
         DocsHttpController,
+        AuditPageHttpController,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
