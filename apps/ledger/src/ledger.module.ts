@@ -23,6 +23,7 @@ import { LedgerMetrics } from './metrics/ledger-metrics';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
 import { AuditHttpController, ExperimentAssignmentsHttpController, UnitsHttpController } from './audit/audit.http.controller';
+import { AuditGrpcController } from './audit/audit.grpc.controller';
 import { AuditService } from './audit/audit.service';
 import { OfrepHttpController } from './ofrep/ofrep.http.controller';
 import { OfrepService } from './ofrep/ofrep.service';
@@ -49,6 +50,7 @@ export class LedgerModule {
         EventFeedHttpController,
         OfrepHttpController,
         AuditHttpController,
+        AuditGrpcController,
         ExperimentAssignmentsHttpController,
         UnitsHttpController,
         OpenApiHttpController,
