@@ -1,16 +1,21 @@
 import { type Command } from 'commander';
 import { type StickinessExplanation } from '@ledger/assignment';
 import { type AuditAnswer, renderAuditTrail, renderExplanation } from './audit.render';
-import { globalOptions, ledgerClient, print, printJson, withConnectionOptions } from './cli-context';
+import { globalOptions, ledgerClient, positiveInteger, print, printJson, withConnectionOptions } from './cli-context';
 import { CliError, EXIT } from './cli-error';
-import { segment } from './ledger-http.client';
+import { type LedgerHttpClient, segment } from './ledger-http.client';
+
+/** The most entries the audit route answers in one page. */
+const MAX_AUDIT_PAGE = 1000;
 
 export function addAuditCommands(program: Command): void {
   withConnectionOptions(program.command('audit'))
     .description("a unit's audit trail: every save, superseded save, delete and erasure, with its cause and outcome")
     .argument('<key>', 'the persistence key, <unitID>:<idType>')
-    .action(async (key: string, _options: object, command: Command) => {
-      const answer = await ledgerClient(command).get<AuditAnswer>(`/v1/audit/${segment(key)}`);
+    .option('--experiment <name>', "only this experiment's entries (and erasures)")
+    .option('--page-size <n>', 'entries per call; the whole trail is printed, page after page', pageSize, MAX_AUDIT_PAGE)
+    .action(async (key: string, options: { experiment?: string; pageSize: number }, command: Command) => {
+      const answer = await wholeTrail(ledgerClient(command), key, options);
       if (globalOptions(command).json) return printJson(answer);
       print(renderAuditTrail(answer));
     });
@@ -33,4 +38,26 @@ function isoTime(value: string): string {
     throw new CliError(`not an ISO-8601 time: ${value}`, EXIT.usage);
   }
   return value;
+}
+
+/** Every page of the trail, followed by its cursor, answered in the route's own shape (with no cursor left). */
+async function wholeTrail(client: LedgerHttpClient, key: string, options: { experiment?: string; pageSize: number }): Promise<AuditAnswer> {
+  const entries: AuditAnswer['entries'] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ limit: String(options.pageSize) });
+    if (options.experiment !== undefined) query.set('experiment', options.experiment);
+    if (cursor !== null) query.set('cursor', cursor);
+    const page: AuditAnswer = await client.get<AuditAnswer>(`/v1/audit/${segment(key)}?${query.toString()}`);
+    entries.push(...page.entries);
+    // A page without entries ends the walk too, so a ledger answering a cursor it cannot advance is never followed for ever.
+    cursor = page.entries.length > 0 ? page.nextCursor : null;
+  } while (cursor !== null);
+  return { key, entries, nextCursor: null };
+}
+
+function pageSize(value: string): number {
+  const size = positiveInteger(value);
+  if (size > MAX_AUDIT_PAGE) throw new CliError(`a page holds at most ${MAX_AUDIT_PAGE} entries: ${value}`, EXIT.usage);
+  return size;
 }

@@ -40,7 +40,7 @@ const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
 describe('rendering the audit answers', () => {
   it('renders the trail as a table, one line per entry, with outcome, cause and trace', () => {
-    const answer: AuditAnswer = asJson({ key: 'test-123:userID', entries: auditTrail(history) });
+    const answer: AuditAnswer = asJson({ key: 'test-123:userID', entries: auditTrail(history), nextCursor: null });
     expect(renderAuditTrail(answer).split('\n')).toEqual([
       'TIME                      EVENT   EXPERIMENT       VERSION  GROUP    RULE     BUCKETS    WHY               OUTCOME           CAUSE                TRACE/REQUEST                     EVENT ID',
       '2026-03-02T09:15:00.000Z  save    checkout_button  v3/b1    Test     Test     1234/6974  targeting passed  saved             evaluation by key-1  4bf92f3577b34da6a3ce929d0e0e4736  e1',

@@ -5,10 +5,12 @@ import { renderTable } from './table.render';
 export interface AuditAnswer {
   key: string;
   entries: AuditEntry[];
+  /** Null on the last page. */
+  nextCursor: string | null;
 }
 
 /** A unit's audit trail as a table, one line per save, superseded save, delete or erasure, in log order. */
-export function renderAuditTrail(answer: AuditAnswer): string {
+export function renderAuditTrail(answer: Pick<AuditAnswer, 'key' | 'entries'>): string {
   if (answer.entries.length === 0) return `${answer.key}: no saves, deletes or erasures recorded`;
   const rows = answer.entries.map((entry) => {
     const cause = `${entry.cause.source}${entry.cause.apiKeyId ? ` by ${entry.cause.apiKeyId}` : ''}`;

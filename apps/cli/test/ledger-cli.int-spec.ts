@@ -179,6 +179,75 @@ describe('the ledger CLI, run as its bin against a running ledger', () => {
     });
   });
 
+  it("audit and explain print a seeded unit's trail (every page) and why it is sticky, and --json the API's answers", async () => {
+    const api = jsonClient(url, { authorization: `Bearer ${environment.adminKey}` });
+    const key = 'audited-1:userID';
+    expect((await api.put('/v1/experiments/cli_audit', checkoutButtonSpec({ targeting: [] }))).status).toBe(201);
+    const first = await api.post('/v1/experiments/cli_audit/evaluate', { user: { userID: 'audited-1' } });
+    expect(first.body).toMatchObject({ reason: 'Evaluated', sticky: { key } });
+    const group: string = first.body.groupName;
+    expect((await api.put(`/v1/persisted/${key}/cli_other`, stickyValueFor('Control'), { 'x-request-id': 'req-cli-other' })).status).toBe(201);
+    expect((await api.delete(`/v1/persisted/${key}/cli_other?reason=explicit`)).body).toMatchObject({ outcome: 'deleted' });
+    expect((await api.put('/v1/experiments/cli_audit', checkoutButtonSpec({ targeting: [], allocationPercent: 10 }))).status).toBe(201);
+    const trail = (await api.get(`/v1/audit/${key}`)).body;
+    const [save, other, removed] = trail.entries.map((entry: { eventId: string }) => entry.eventId);
+
+    const audit = await cli(['audit', key]);
+    expect(audit).toMatchObject({ code: 0, stderr: '' });
+    const lines = audit.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^TIME\s+EVENT\s+EXPERIMENT\s+VERSION\s+GROUP\s+RULE\s+BUCKETS\s+WHY\s+OUTCOME\s+CAUSE\s+TRACE\/REQUEST\s+EVENT ID$/);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^\\S+Z\\s+save\\s+cli_audit\\s+v1/b1\\s+${group}\\s+\\S+\\s+${first.body.buckets.allocation}/${first.body.buckets.group}\\s+targeting passed\\s+saved\\s+evaluation by \\S+\\s+\\S+\\s+${save}$`,
+        ),
+      ),
+      expect.stringMatching(new RegExp(`^\\S+Z\\s+save\\s+cli_other\\s+v1\\s+Control\\s+rule-Control\\s+-\\s+sdk save\\s+saved\\s+storage_api by \\S+\\s+req-cli-other\\s+${other}$`)),
+      expect.stringMatching(new RegExp(`^\\S+Z\\s+delete\\s+cli_other\\s+-\\s+Control\\s+-\\s+-\\s+explicit\\s+deleted\\s+storage_api by \\S+\\s+\\S+\\s+${removed}$`)),
+    ]);
+    // One entry a call: the CLI follows the cursor and answers the whole trail in the route's shape.
+    expect(JSON.parse((await cli(['audit', key, '--page-size', '1', '--json'])).stdout)).toEqual(trail);
+    expect(JSON.parse((await cli(['audit', key, '--experiment', 'cli_other', '--json'])).stdout).entries.map((entry: { eventId: string }) => entry.eventId)).toEqual([other, removed]);
+    expect(await cli(['audit', 'nobody:userID'])).toMatchObject({ code: 0, stdout: 'nobody:userID: no saves, deletes or erasures recorded\n' });
+    expect(await cli(['audit', 'not-a-key'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^ledger: GET \/v1\/audit\/not-a-key\?limit=1000: 400 INVALID_PERSISTENCE_KEY: [^\n]+\n$/) });
+
+    // Buckets follow from the experiment's name and the unit id: audited-1's allocation bucket (1016) is past 10 %.
+    const explain = await cli(['explain', key, 'cli_audit']);
+    expect(explain).toMatchObject({ code: 0, stderr: '' });
+    const [sentence, blank, ...facts] = explain.stdout.trimEnd().split('\n');
+    expect(sentence).toMatch(
+      new RegExp(
+        `^audited-1 is in ${group} since \\d{4}-\\d{2}-\\d{2} because it was first evaluated under version 1, allocation bucket ${first.body.buckets.allocation} below 100\\.00 %; evaluated now under version 2 \\(allocation 10\\.00 %\\) it would be NotAllocated, so the persisted value keeps it in ${group}\\.$`,
+      ),
+    );
+    expect(blank).toBe('');
+    expect(facts).toEqual([
+      'sticky:   yes',
+      `group:    ${group}`,
+      `since:    ${first.body.sticky.savedAt}`,
+      expect.stringMatching(/^as of: {4}\d{4}-\d{2}-\d{2}T\S+Z$/),
+      `now:      version 2: live NotAllocated, answered ${group} (Persisted), would write nothing`,
+    ]);
+    const asOf = new Date().toISOString();
+    const explained = JSON.parse((await cli(['explain', key, 'cli_audit', '--as-of', asOf, '--json'])).stdout);
+    expect(explained).toEqual((await api.get(`/v1/audit/${key}/cli_audit/explain?asOf=${encodeURIComponent(asOf)}`)).body);
+    expect(explained).toMatchObject({ sticky: true, group, since: first.body.sticky.savedAt });
+
+    // The same unit's events as they sit in the log.
+    const tailed = await cli(['tail', '--from-beginning', '--key', key, '--count', '3'], { KAFKA_BROKERS: environment.brokers, LEDGER_TOPIC: environment.topic });
+    expect(tailed.code).toBe(0);
+    expect(
+      tailed.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(/\s+/).slice(1, 4)),
+    ).toEqual([
+      ['StickyValueSaved', key, 'cli_audit'],
+      ['StickyValueSaved', key, 'cli_other'],
+      ['StickyValueDeleted', key, 'cli_other'],
+    ]);
+  });
+
   it('rebuild replays the log, reports and swaps', async () => {
     const run = await cli(['rebuild'], { KAFKA_BROKERS: environment.brokers, DATABASE_URL: environment.databaseUrl, LEDGER_TOPIC: environment.topic, PROJECTOR_GROUP_ID: environment.groupId });
     expect(run.code).toBe(0);

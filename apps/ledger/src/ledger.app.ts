@@ -19,10 +19,11 @@ import { LedgerModule } from './ledger.module';
 export const PROTO_ROOT = join(projectRoot(__dirname), 'proto');
 export const PERSISTED_VALUES_PROTO = join(PROTO_ROOT, 'assignment_ledger', 'v1', 'persisted_values.proto');
 export const EVALUATION_PROTO = join(PROTO_ROOT, 'assignment_ledger', 'v1', 'evaluation.proto');
+export const AUDIT_PROTO = join(PROTO_ROOT, 'assignment_ledger', 'v1', 'audit.proto');
 /** How the ledger reads its .proto files: camelCase fields, 64-bit integers and enums as strings. */
 export const PROTO_LOADER_OPTIONS = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_ROOT] };
 /** The ledger's gRPC services, by full name (health answers for each). */
-export const LEDGER_GRPC_SERVICES = ['assignment_ledger.v1.PersistedValues', 'assignment_ledger.v1.Evaluation'];
+export const LEDGER_GRPC_SERVICES = ['assignment_ledger.v1.PersistedValues', 'assignment_ledger.v1.Evaluation', 'assignment_ledger.v1.AuditService'];
 
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(projectRoot(__dirname), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -46,7 +47,7 @@ export function createLedgerApp(config: LedgerConfig): Promise<INestApplication>
           strategy: new UnaryAnswerGrpcServer(
             {
               package: 'assignment_ledger.v1',
-              protoPath: [PERSISTED_VALUES_PROTO, EVALUATION_PROTO],
+              protoPath: [PERSISTED_VALUES_PROTO, EVALUATION_PROTO, AUDIT_PROTO],
               url: `${config.grpc.host}:${config.grpc.port}`,
               loader: PROTO_LOADER_OPTIONS,
               // HTTP's body limit, refused before any work; grpc-js's default (4 MB) is more than the broker takes (~1 MB).

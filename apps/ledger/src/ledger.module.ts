@@ -23,6 +23,7 @@ import { LedgerMetrics } from './metrics/ledger-metrics';
 import { StickyValuesGrpcController } from './sticky-values/sticky-values.grpc.controller';
 import { StickyValuesHttpController } from './sticky-values/sticky-values.http.controller';
 import { AuditHttpController, ExperimentAssignmentsHttpController, UnitsHttpController } from './audit/audit.http.controller';
+import { AuditGrpcController } from './audit/audit.grpc.controller';
 import { AuditService } from './audit/audit.service';
 import { AuditPageHttpController } from './audit-page/audit-page.http.controller';
 import { OfrepHttpController } from './ofrep/ofrep.http.controller';
@@ -50,6 +51,7 @@ export class LedgerModule {
         EventFeedHttpController,
         OfrepHttpController,
         AuditHttpController,
+        AuditGrpcController,
         ExperimentAssignmentsHttpController,
         UnitsHttpController,
         OpenApiHttpController,
