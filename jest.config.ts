@@ -13,7 +13,8 @@ const moduleNameMapper = {
   '^@assignment-ledger/client/(statsig|statsig-legacy|growthbook|optimizely)$': '<rootDir>/libs/client/src/$1',
 };
 
-const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// dist/ holds the build's copies (package.json files among them), which the module map must not see twice.
+const common = { rootDir: __dirname, transform, moduleNameMapper, modulePathIgnorePatterns: ['<rootDir>/dist/'], testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 const config: Config = {
   projects: [
