@@ -7,6 +7,7 @@ import { LedgerClient } from '@assignment-ledger/client';
 import { LedgerStickyBucketService } from '@assignment-ledger/client/growthbook';
 import { LedgerUserProfileService } from '@assignment-ledger/client/optimizely';
 import { StatsigLedgerStorage } from '@assignment-ledger/client/statsig';
+import { CONTROL, datafile, TREATMENT } from '../libs/client/test/optimizely-datafile';
 import { statsigConfigSpecs, STATSIG_EXPERIMENT } from '../libs/client/test/statsig-config-specs';
 import { atConstantRate, type ConstantRateResult } from './constant-rate';
 
@@ -184,38 +185,9 @@ const GROWTHBOOK_PAYLOAD = {
   },
 };
 
-const OPTIMIZELY_DATAFILE = JSON.stringify({
-  version: '4',
-  projectId: '1',
-  accountId: '1',
-  revision: '1',
-  anonymizeIP: true,
-  botFiltering: false,
-  attributes: [],
-  audiences: [],
-  typedAudiences: [],
-  events: [],
-  groups: [],
-  integrations: [],
-  experiments: [
-    {
-      id: '1001',
-      key: 'checkout_button',
-      status: 'Running',
-      layerId: '2001',
-      audienceIds: [],
-      audienceConditions: [],
-      forcedVariations: {},
-      variations: [
-        { id: '3001', key: 'control', featureEnabled: true, variables: [] },
-        { id: '3002', key: 'treatment', featureEnabled: true, variables: [] },
-      ],
-      trafficAllocation: [
-        { entityId: '3001', endOfRange: 5000 },
-        { entityId: '3002', endOfRange: 10000 },
-      ],
-    },
-  ],
-  featureFlags: [{ id: '4001', key: 'checkout_flag', rolloutId: '5001', experimentIds: ['1001'], variables: [] }],
-  rollouts: [{ id: '5001', experiments: [] }],
-});
+const OPTIMIZELY_DATAFILE = JSON.stringify(
+  datafile([
+    { entityId: CONTROL, endOfRange: 5000 },
+    { entityId: TREATMENT, endOfRange: 10000 },
+  ]),
+);
