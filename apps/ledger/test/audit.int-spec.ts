@@ -104,6 +104,22 @@ describe('the audit trail: history, explanation, assignments and erasure', () =>
     expect((await api.get(`/v1/audit/${key}?limit=0`)).status).toBe(400);
   });
 
+  it('explains from the current episode: a value saved again after a delete is sticky since the second save', async () => {
+    const key = 'episodes:userID';
+    const first = await api.put(`/v1/persisted/${key}/episode_exp`, stickyValueFor('Control'));
+    expect((await api.delete(`/v1/persisted/${key}/episode_exp`)).body).toMatchObject({ outcome: 'deleted' });
+    const betweenEpisodes = new Date().toISOString();
+    const second = await api.put(`/v1/persisted/${key}/episode_exp`, stickyValueFor('Test'));
+    expect([first.status, second.status]).toEqual([201, 201]);
+
+    const now = await api.get(`/v1/audit/${key}/episode_exp/explain`);
+    expect(now.body).toMatchObject({ sticky: true, group: 'Test' });
+    expect(now.body.explanation).toContain('an SDK saved that value directly');
+    const then = await api.get(`/v1/audit/${key}/episode_exp/explain?asOf=${encodeURIComponent(betweenEpisodes)}`);
+    expect(then.body).toMatchObject({ sticky: false, group: null });
+    expect(then.body.explanation).toMatch(/was in Control from .* until .*, when its value was deleted because a storage API delete asked for it/);
+  });
+
   it("counts an experiment's sticky units per group and its saves and deletes per day, and exports the units", async () => {
     for (const group of ['Control', 'Control', 'Test']) {
       expect((await api.put(`/v1/persisted/counted-${Math.random().toString(36).slice(2)}:userID/counted_exp`, stickyValueFor(group))).status).toBe(201);

@@ -24,22 +24,26 @@ export class AuditService {
   ) {}
 
   async trail(key: string, options: { experiment?: string; cursor?: string; limit: number }): Promise<AuditPage> {
-    // Outcomes depend on everything before, so the whole history is folded and the page cut from it.
-    const entries = auditTrail((await this.reads.history(key, options.experiment)).map((entry) => entry.event));
-    let start = 0;
-    if (options.cursor !== undefined) {
-      const after = decodeAuditCursor(options.cursor);
-      const index = after === undefined ? -1 : entries.findIndex((entry) => entry.eventId === after);
-      if (index < 0) throw new InvalidRequestError('the cursor is not one this trail gave out (or the unit was erased since)');
-      start = index + 1;
+    if (options.cursor === undefined) {
+      // The first page depends on its own events only: read one more than it holds, to know whether another follows.
+      const events = await this.reads.history(key, options.experiment, options.limit + 1);
+      const entries = auditTrail(events.slice(0, options.limit).map((entry) => entry.event));
+      const last = entries.at(-1);
+      return { key, entries, nextCursor: last && events.length > options.limit ? encodeAuditCursor(last.eventId) : null };
     }
+    // A later page's outcomes depend on everything before it, so the history up to it is folded.
+    const entries = auditTrail((await this.reads.history(key, options.experiment)).map((entry) => entry.event));
+    const after = decodeAuditCursor(options.cursor);
+    const index = after === undefined ? -1 : entries.findIndex((entry) => entry.eventId === after);
+    if (index < 0) throw new InvalidRequestError('the cursor is not one this trail gave out (or the unit was erased since)');
+    const start = index + 1;
     const page = entries.slice(start, start + options.limit);
     const last = page.at(-1);
     return { key, entries: page, nextCursor: last && start + page.length < entries.length ? encodeAuditCursor(last.eventId) : null };
   }
 
   async explain(key: string, experiment: string, asOf: string): Promise<StickinessExplanation> {
-    const [history, current] = await Promise.all([this.reads.history(key, experiment), this.currentExperiment(experiment)]);
+    const [history, current] = await Promise.all([this.reads.currentEpisode(key, experiment, asOf), this.currentExperiment(experiment)]);
     return explainStickiness({ key, experiment, history: history.map((entry) => entry.event), current, asOf });
   }
 

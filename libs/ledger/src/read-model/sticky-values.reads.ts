@@ -64,18 +64,35 @@ export class StickyValuesReads {
     return row ? heldStateOf(row) : ABSENT;
   }
 
-  /** A unit's history, oldest first, every event upcast to the current version; one config's when named. */
-  async history(persistenceKey: string, configName?: string): Promise<HistoryEntry[]> {
+  /** A unit's history, oldest first, every event upcast to the current version; one config's when named; the first `limit` when given. */
+  async history(persistenceKey: string, configName?: string, limit?: number): Promise<HistoryEntry[]> {
     // One key's events all lie on one partition, so its offsets are its log order.
-    const rows = await this.query<{ event: unknown; outcome: ProjectedOutcome; log_offset: string }>(
+    const rows = await this.query<HistoryRow>(
       `SELECT event, outcome, log_offset FROM ${READ_MODEL_SCHEMA}.sticky_value_history
         WHERE persistence_key = $1 AND ($2::text IS NULL OR config_name = $2)
-        ORDER BY log_offset`,
-      [persistenceKey, configName ?? null],
+        ORDER BY log_offset LIMIT $3`,
+      [persistenceKey, configName ?? null, limit ?? null],
     );
-    // The history holds saves and deletes only (an erasure removes the entries instead), each validated when
-    // it was projected: a current version is taken as stored, an older one is upcast.
-    return rows.map((row) => ({ event: storedEvent(row.event), outcome: row.outcome, offset: String(row.log_offset) }));
+    return historyEntries(rows);
+  }
+
+  /**
+   * A unit's history for one config up to `asOf`, from its last save that took effect by then (all of it when
+   * none did): everything the state at that moment, and its explanation, depend on. A unit's long past of
+   * earlier values and deletes is not read.
+   */
+  async currentEpisode(persistenceKey: string, configName: string, asOf: string): Promise<HistoryEntry[]> {
+    const rows = await this.query<HistoryRow>(
+      `SELECT event, outcome, log_offset FROM ${READ_MODEL_SCHEMA}.sticky_value_history
+        WHERE persistence_key = $1 AND config_name = $2 AND occurred_at <= $3
+          AND log_offset >= coalesce(
+            (SELECT max(log_offset) FROM ${READ_MODEL_SCHEMA}.sticky_value_history
+              WHERE persistence_key = $1 AND config_name = $2 AND occurred_at <= $3 AND outcome = 'saved'), 0)
+        ORDER BY log_offset`,
+      [persistenceKey, configName, asOf],
+      'sticky-value-current-episode',
+    );
+    return historyEntries(rows);
   }
 
   /** What the projection did with an event, once applied. */
@@ -92,5 +109,15 @@ export class StickyValuesReads {
     return boundedDatabaseCall(async () => (await this.pool.query({ text: sql, values, name })).rows as T[], this.options.dependencyTimeoutMs, 'the read model is unavailable');
   }
 }
+
+interface HistoryRow {
+  event: unknown;
+  outcome: ProjectedOutcome;
+  log_offset: string;
+}
+
+// The history holds saves and deletes only (an erasure removes the entries instead), each validated when it
+// was projected: a current version is taken as stored, an older one is upcast.
+const historyEntries = (rows: HistoryRow[]): HistoryEntry[] => rows.map((row) => ({ event: storedEvent(row.event), outcome: row.outcome, offset: String(row.log_offset) }));
 
 const storedEvent = (event: unknown): StickyValueEvent => ((event as { version?: unknown }).version === 2 ? (event as StickyValueEvent) : (currentEventOf(event) as StickyValueEvent));
