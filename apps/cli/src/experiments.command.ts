@@ -1,20 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { type Command } from 'commander';
-import { type ExperimentDiff, type ExperimentSpec } from '@ledger/assignment';
+import { type ExperimentDiff } from '@ledger/assignment';
 import { globalOptions, ledgerClient, positiveInteger, print, printJson, withConnectionOptions } from './cli-context';
 import { CliError, EXIT } from './cli-error';
 import { segment } from './ledger-http.client';
 import { renderTable } from './table.render';
+import type { PublishedExperiment } from '../../ledger/src/experiments/experiments.repository';
 
-interface PublishedExperiment {
-  name: string;
-  version: number;
-  spec: ExperimentSpec;
-  publishedBy: string;
-  publishedAt: string;
-  diff: ExperimentDiff;
-}
 interface ExperimentSummary {
   name: string;
   version: number;
