@@ -3,7 +3,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { Kafka, logLevel } from 'kafkajs';
 import { checkoutButtonSpec, createTestEnvironment, jsonClient, stickyValueFor, type TestEnvironment } from '@ledger/testing';
 import { toStruct } from '../src/grpc/protobuf-struct';
-import { EVALUATION_PROTO, PERSISTED_VALUES_PROTO, PROTO_ROOT } from '../src/ledger.app';
+import { AUDIT_PROTO, EVALUATION_PROTO, PERSISTED_VALUES_PROTO, PROTO_ROOT } from '../src/ledger.app';
 import { type LedgerStack, startLedgerStack } from './ledger-stack';
 
 type Call = (request: object, metadata: Metadata, callback: (error: ServiceError | null, response: any) => void) => void;
@@ -21,6 +21,7 @@ describe('the input contract, on both transports', () => {
   let stack: LedgerStack;
   let persisted: Record<'Load' | 'BatchLoad' | 'Save' | 'Delete', Call> & { close(): void };
   let evaluation: Record<'Evaluate' | 'EvaluateAll' | 'GetExperiment', Call> & { close(): void };
+  let audit: Record<'Audit' | 'Explain' | 'Assignments', Call> & { close(): void };
   let admin: ReturnType<Kafka['admin']>;
 
   const recordsInLog = async () => (await admin.fetchTopicOffsets(environment.topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
@@ -50,10 +51,11 @@ describe('the input contract, on both transports', () => {
   beforeAll(async () => {
     environment = await createTestEnvironment('input-contract');
     stack = await startLedgerStack(environment.env, environment.adminKey);
-    const definition = loadSync([PERSISTED_VALUES_PROTO, EVALUATION_PROTO], { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
+    const definition = loadSync([PERSISTED_VALUES_PROTO, EVALUATION_PROTO, AUDIT_PROTO], { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_ROOT] });
     const pkg = loadPackageDefinition(definition) as any;
     persisted = new pkg.assignment_ledger.v1.PersistedValues(`127.0.0.1:${environment.env.GRPC_PORT}`, credentials.createInsecure());
     evaluation = new pkg.assignment_ledger.v1.Evaluation(`127.0.0.1:${environment.env.GRPC_PORT}`, credentials.createInsecure());
+    audit = new pkg.assignment_ledger.v1.AuditService(`127.0.0.1:${environment.env.GRPC_PORT}`, credentials.createInsecure());
     admin = new Kafka({ brokers: environment.brokers.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
   });
@@ -61,6 +63,7 @@ describe('the input contract, on both transports', () => {
   afterAll(async () => {
     persisted?.close();
     evaluation?.close();
+    audit?.close();
     await admin?.disconnect();
     await stack?.close();
     await environment?.cleanup();
@@ -153,6 +156,28 @@ describe('the input contract, on both transports', () => {
     const all = await grpc(evaluation, 'EvaluateAll', { user: toStruct({ userID: 'anyone' }) });
     expect(all.error).toBeNull();
     expect(all.response.results.map((result: { experiment: string }) => result.experiment)).toContain('deep_params');
+  });
+
+  it('carries what it accepts into the audit views: the longest unit id and odd but allowed text, in the trail, the explanation and the counts on both transports', async () => {
+    const key = `${'é'.repeat(510)}😀:userID`;
+    const group = 'Tëst \u2028\u202e😀 <b>&amp;';
+    const path = encodeURIComponent(key);
+    expect(await stack.api.put(`/v1/persisted/${path}/audit_odd`, stickyValueFor(group))).toMatchObject({ status: 201, body: { outcome: 'saved' } });
+    const asOf = new Date().toISOString();
+
+    const trail = await stack.api.get(`/v1/audit/${path}`);
+    expect(trail).toMatchObject({ status: 200, body: { key, entries: [{ type: 'StickyValueSaved', key, experiment: 'audit_odd', groupName: group, outcome: 'saved' }] } });
+    const trailOverGrpc = await grpc(audit, 'Audit', { key });
+    expect(trailOverGrpc).toMatchObject({ error: null, response: { key, entries: [{ key, experiment: 'audit_odd', group_name: group, outcome: 'AUDIT_OUTCOME_SAVED' }] } });
+
+    const explained = await stack.api.get(`/v1/audit/${path}/audit_odd/explain?asOf=${asOf}`);
+    expect(explained).toMatchObject({ status: 200, body: { sticky: true, group } });
+    expect(explained.body.explanation).toContain(group);
+    const explainedOverGrpc = await grpc(audit, 'Explain', { key, experiment: 'audit_odd', as_of: asOf });
+    expect(explainedOverGrpc).toMatchObject({ error: null, response: { sticky: true, group, explanation: explained.body.explanation } });
+
+    expect((await stack.api.get('/v1/experiments/audit_odd/assignments')).body.groups).toEqual([{ group, units: 1 }]);
+    expect((await grpc(audit, 'Assignments', { experiment: 'audit_odd' })).response.groups).toEqual([{ group, units: '1' }]);
   });
 
   it('tells a key that may only write that a unit is sticky, but not what it holds', async () => {
