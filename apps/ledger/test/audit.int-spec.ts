@@ -90,16 +90,25 @@ describe('the audit trail: history, explanation, assignments and erasure', () =>
     const onlyA = await api.get(`/v1/audit/${key}?experiment=exp_a`);
     expect(onlyA.body.entries).toHaveLength(2);
 
-    const pages: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: any = await api.get(`/v1/audit/${key}?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
-      expect(page.body.entries).toHaveLength(1);
-      pages.push(page.body.entries[0].eventId);
-      cursor = page.body.nextCursor;
-    } while (cursor);
-    expect(pages).toEqual(trail.body.entries.map((entry: any) => entry.eventId));
+    // Page by page, each entry as the whole trail shows it: the delete on the second page names the save on the first it removed.
+    const pageByPage = async (filter: string) => {
+      const entries: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await api.get(`/v1/audit/${key}?limit=1${filter}${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.body.entries).toHaveLength(1);
+        entries.push(page.body.entries[0]);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return entries;
+    };
+    expect(await pageByPage('')).toEqual(trail.body.entries);
+    expect(await pageByPage('&experiment=exp_a')).toEqual(onlyA.body.entries);
+    expect(trail.body.entries[1]).toMatchObject({ outcome: 'deleted', removed: { eventId: trail.body.entries[0].eventId, groupName: 'Control' } });
 
+    // A cursor names an entry of the trail it came from: not of another experiment's.
+    const firstOfA: any = await api.get(`/v1/audit/${key}?limit=1&experiment=exp_a`);
+    expect((await api.get(`/v1/audit/${key}?experiment=exp_b&cursor=${firstOfA.body.nextCursor}`)).body).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
     expect((await api.get(`/v1/audit/${key}?cursor=bm90LWEtY3Vyc29y`)).body).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
     expect((await api.get(`/v1/audit/${key}?limit=0`)).status).toBe(400);
   });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type AuditEntry, auditTrail, type CurrentExperiment, explainStickiness, type StickinessExplanation } from '@ledger/assignment';
+import { type AuditEntry, auditTrailPage, type CurrentExperiment, explainStickiness, type StickinessExplanation } from '@ledger/assignment';
 import { type CallContext, type EraseResult, type ExperimentAssignments, ExperimentAssignmentsReads, StickyValuesLedger, StickyValuesReads } from '@ledger/ledger';
 import { InvalidRequestError } from '@ledger/platform';
 import { type Readable } from 'node:stream';
@@ -24,22 +24,20 @@ export class AuditService {
   ) {}
 
   async trail(key: string, options: { experiment?: string; cursor?: string; limit: number }): Promise<AuditPage> {
-    if (options.cursor === undefined) {
-      // The first page depends on its own events only: read one more than it holds, to know whether another follows.
-      const events = await this.reads.history(key, options.experiment, options.limit + 1);
-      const entries = auditTrail(events.slice(0, options.limit).map((entry) => entry.event));
-      const last = entries.at(-1);
-      return { key, entries, nextCursor: last && events.length > options.limit ? encodeAuditCursor(last.eventId) : null };
+    let afterEventId: string | undefined;
+    if (options.cursor !== undefined) {
+      afterEventId = decodeAuditCursor(options.cursor);
+      if (afterEventId === undefined) throw unknownCursor();
     }
-    // A later page's outcomes depend on everything before it, so the history up to it is folded.
-    const entries = auditTrail((await this.reads.history(key, options.experiment)).map((entry) => entry.event));
-    const after = decodeAuditCursor(options.cursor);
-    const index = after === undefined ? -1 : entries.findIndex((entry) => entry.eventId === after);
-    if (index < 0) throw new InvalidRequestError('the cursor is not one this trail gave out (or the unit was erased since)');
-    const start = index + 1;
-    const page = entries.slice(start, start + options.limit);
-    const last = page.at(-1);
-    return { key, entries: page, nextCursor: last && start + page.length < entries.length ? encodeAuditCursor(last.eventId) : null };
+    // One more than the page holds, to know whether another follows.
+    const found = await this.reads.historyPage(key, { configName: options.experiment, afterEventId, limit: options.limit + 1 });
+    if (!found) throw unknownCursor();
+    const entries = auditTrailPage(
+      found.heldBefore.map((entry) => entry.event),
+      found.page.slice(0, options.limit).map((entry) => entry.event),
+    );
+    const last = entries.at(-1);
+    return { key, entries, nextCursor: last && found.page.length > options.limit ? encodeAuditCursor(last.eventId) : null };
   }
 
   async explain(key: string, experiment: string, asOf: string): Promise<StickinessExplanation> {
@@ -69,3 +67,5 @@ export class AuditService {
     }
   }
 }
+
+const unknownCursor = () => new InvalidRequestError('the cursor is not one this trail gave out (or the unit was erased since)');

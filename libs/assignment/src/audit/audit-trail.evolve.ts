@@ -118,6 +118,16 @@ export function auditTrail(history: Iterable<AuditedEvent>): AuditEntry[] {
   return entries;
 }
 
+/**
+ * A later page of a trail, from the page's events and, per experiment, the save that held its value when
+ * the page begins (none where the last event before it that took effect was a delete). Nothing else in the
+ * past changes what the page shows, so a page costs its own length, not the history's. The read model
+ * holds no erasures (an erasure removes the history before it), so neither argument has one.
+ */
+export function auditTrailPage(heldBefore: readonly AuditedEvent[], page: Iterable<AuditedEvent>): AuditEntry[] {
+  return auditTrail([...heldBefore, ...page]).slice(heldBefore.length);
+}
+
 function heldSave(trail: ExperimentTrail): HeldSave | null {
   return trail.state.kind === 'held' ? { eventId: trail.state.savedEventId, at: trail.state.savedAt, groupName: trail.heldGroup } : null;
 }

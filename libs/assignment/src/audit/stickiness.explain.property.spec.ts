@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { type DeleteReason, type LedgerEvent } from '@ledger/events';
 import { foldEvents } from '../sticky-state.evolve';
 import { currentSpec, deleted, erased, saved } from './audit-history.fixture';
-import { auditTrail, type AuditedEvent } from './audit-trail.evolve';
+import { auditTrail, auditTrailPage, type AuditedEvent } from './audit-trail.evolve';
 import { type CurrentExperiment, explainStickiness } from './stickiness.explain';
 
 const START = Date.parse('2026-03-01T00:00:00.000Z');
@@ -91,6 +91,23 @@ describe('explaining stickiness (properties)', () => {
           const outcomes = effective.filter((entry) => entry.type !== 'UnitErased' && entry.experiment === experiment).map((entry) => entry.outcome);
           outcomes.forEach((outcome, index) => expect(outcome).toBe(index % 2 === 0 ? 'saved' : 'deleted'));
         }
+      }),
+    );
+  });
+
+  it('a later page of the trail, given only the saves holding each value where it begins, is that part of the whole trail', () => {
+    fc.assert(
+      fc.property(historyArbitrary, fc.nat(), (withErasures, at) => {
+        // As the read model holds it: saves and deletes.
+        const history = withErasures.filter((event) => event.type !== 'UnitErased');
+        const start = history.length === 0 ? 0 : at % (history.length + 1);
+        const whole = auditTrail(history);
+        // Per experiment, the last entry before the page that took effect, when it is a save.
+        const lastEffective = new Map<string, (typeof whole)[number]>();
+        for (const entry of whole.slice(0, start)) if (entry.type !== 'UnitErased' && (entry.outcome === 'saved' || entry.outcome === 'deleted')) lastEffective.set(entry.experiment, entry);
+        const heldIds = new Set([...lastEffective.values()].filter((entry) => entry.outcome === 'saved').map((entry) => entry.eventId));
+        const heldBefore = history.slice(0, start).filter((event) => heldIds.has(event.metadata.eventId));
+        expect(auditTrailPage(heldBefore, history.slice(start))).toEqual(whole.slice(start));
       }),
     );
   });

@@ -64,16 +64,47 @@ export class StickyValuesReads {
     return row ? heldStateOf(row) : ABSENT;
   }
 
-  /** A unit's history, oldest first, every event upcast to the current version; one config's when named; the first `limit` when given. */
-  async history(persistenceKey: string, configName?: string, limit?: number): Promise<HistoryEntry[]> {
+  /**
+   * A page of a unit's history for its audit trail, oldest first, every event upcast to the current version:
+   * the first `limit` events after the one named (from the start when none is), one config's when named, and
+   * per config the save holding its value where the page begins (what auditTrailPage needs, and all of the
+   * past it needs). Undefined when the named event is not in this history (erased since, or never in it).
+   */
+  async historyPage(persistenceKey: string, options: { configName?: string; afterEventId?: string; limit: number }): Promise<HistoryPage | undefined> {
+    const configName = options.configName ?? null;
+    let after = '-1';
+    if (options.afterEventId !== undefined) {
+      const [named] = await this.query<{ log_offset: string }>(
+        `SELECT log_offset FROM ${READ_MODEL_SCHEMA}.sticky_value_history WHERE event_id = $1 AND persistence_key = $2 AND ($3::text IS NULL OR config_name = $3)`,
+        [options.afterEventId, persistenceKey, configName],
+        'sticky-value-history-cursor',
+      );
+      if (!named) return undefined;
+      after = String(named.log_offset);
+    }
     // One key's events all lie on one partition, so its offsets are its log order.
-    const rows = await this.query<HistoryRow>(
-      `SELECT event, outcome, log_offset FROM ${READ_MODEL_SCHEMA}.sticky_value_history
-        WHERE persistence_key = $1 AND ($2::text IS NULL OR config_name = $2)
-        ORDER BY log_offset LIMIT $3`,
-      [persistenceKey, configName ?? null, limit ?? null],
-    );
-    return historyEntries(rows);
+    const [heldBefore, page] = await Promise.all([
+      after === '-1'
+        ? Promise.resolve([])
+        : this.query<HistoryRow>(
+            `SELECT h.event, h.outcome, h.log_offset FROM ${READ_MODEL_SCHEMA}.sticky_value_history h
+               JOIN (SELECT DISTINCT ON (config_name) event_id, outcome FROM ${READ_MODEL_SCHEMA}.sticky_value_history
+                      WHERE persistence_key = $1 AND ($2::text IS NULL OR config_name = $2) AND log_offset <= $3 AND outcome IN ('saved', 'deleted')
+                      ORDER BY config_name, log_offset DESC) last_effective ON last_effective.event_id = h.event_id
+              WHERE last_effective.outcome = 'saved'
+              ORDER BY h.log_offset`,
+            [persistenceKey, configName, after],
+            'sticky-value-history-held-before',
+          ),
+      this.query<HistoryRow>(
+        `SELECT event, outcome, log_offset FROM ${READ_MODEL_SCHEMA}.sticky_value_history
+          WHERE persistence_key = $1 AND ($2::text IS NULL OR config_name = $2) AND log_offset > $3
+          ORDER BY log_offset LIMIT $4`,
+        [persistenceKey, configName, after, options.limit],
+        'sticky-value-history-page',
+      ),
+    ]);
+    return { heldBefore: historyEntries(heldBefore), page: historyEntries(page) };
   }
 
   /**
@@ -108,6 +139,12 @@ export class StickyValuesReads {
   private query<T>(sql: string, values: unknown[], name?: string): Promise<T[]> {
     return boundedDatabaseCall(async () => (await this.pool.query({ text: sql, values, name })).rows as T[], this.options.dependencyTimeoutMs, 'the read model is unavailable');
   }
+}
+
+export interface HistoryPage {
+  /** Per config, the save holding its value where the page begins; none for a config that held none. */
+  heldBefore: HistoryEntry[];
+  page: HistoryEntry[];
 }
 
 interface HistoryRow {
