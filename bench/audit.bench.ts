@@ -38,11 +38,12 @@ export interface AuditResult {
   unitEvents: number;
   /** How the audited unit's history was made, and how long it took. */
   unitSeeding: { via: 'produced to the topic, applied by the projector'; seconds: number };
-  /**
-   * `GET /v1/audit/{key}`, as `ledger audit` calls it: the whole history read and folded, its first page (100
-   * entries) answered.
-   */
+  /** `GET /v1/audit/{key}` as `ledger audit` calls it: the first page (100 entries). */
   trail: ConstantRateResult;
+  /** The last page (entries 901 to 1,000) by the cursor the page before it gave out. */
+  trailLastPage: ConstantRateResult;
+  /** `?limit=1000`: the whole trail in one answer. */
+  wholeTrail: ConstantRateResult & { bytes: number };
   /** `GET /v1/audit/{key}/{experiment}/explain` of the same unit. */
   explain: ConstantRateResult;
   stickyUnits: number;
@@ -105,13 +106,21 @@ export async function auditReads(log: (line: string) => void): Promise<AuditResu
     const unitSeedingSeconds = round((performance.now() - seedingStarted) / 1000);
     const whole = await api.get(`/v1/audit/${AUDITED_KEY}?limit=${UNIT_EVENTS}`);
     if (whole.body?.entries?.length !== UNIT_EVENTS) throw new Error(`the audited unit's trail has ${whole.body?.entries?.length} entries, not ${UNIT_EVENTS}`);
-    log(
-      `audited unit: ${UNIT_EVENTS} saves and deletes produced to the topic and projected in ${unitSeedingSeconds} s; its whole trail (limit=${UNIT_EVENTS}) is ${JSON.stringify(whole.body).length} bytes of JSON`,
-    );
+    const wholeBytes = JSON.stringify(whole.body).length;
+    log(`audited unit: ${UNIT_EVENTS} saves and deletes produced to the topic and projected in ${unitSeedingSeconds} s; its whole trail (limit=${UNIT_EVENTS}) is ${wholeBytes} bytes of JSON`);
+    const beforeLastPage = await api.get(`/v1/audit/${AUDITED_KEY}?limit=${UNIT_EVENTS - 100}`);
+    const lastPage = await api.get(`/v1/audit/${AUDITED_KEY}?cursor=${beforeLastPage.body?.nextCursor}`);
+    if (JSON.stringify(lastPage.body?.entries) !== JSON.stringify(whole.body.entries.slice(-100))) throw new Error("the audited unit's last page is not the whole trail's last 100 entries");
 
-    const trailCall = httpGet(`/v1/audit/${AUDITED_KEY}`);
-    const trail = await generateLoad({ call: trailCall, rate: AUDIT_RATE, seconds: AUDIT_SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: trailCall }, callTimeoutMs: CALL_TIMEOUT_MS });
-    log(describeRun(`audit of a unit with ${UNIT_EVENTS} events`, trail));
+    const auditAtRate = async (what: string, path: string) => {
+      const call = httpGet(path);
+      const result = await generateLoad({ call, rate: AUDIT_RATE, seconds: AUDIT_SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call }, callTimeoutMs: CALL_TIMEOUT_MS });
+      log(describeRun(`audit of a unit with ${UNIT_EVENTS} events, ${what}`, result));
+      return result;
+    };
+    const trail = await auditAtRate('first page', `/v1/audit/${AUDITED_KEY}`);
+    const trailLastPage = await auditAtRate('last page by cursor', `/v1/audit/${AUDITED_KEY}?cursor=${beforeLastPage.body.nextCursor}`);
+    const wholeTrail = { ...(await auditAtRate('whole trail in one answer', `/v1/audit/${AUDITED_KEY}?limit=${UNIT_EVENTS}`)), bytes: wholeBytes };
     const explainCall = httpGet(`/v1/audit/${AUDITED_KEY}/${EXPERIMENT}/explain`);
     const explain = await generateLoad({ call: explainCall, rate: EXPLAIN_RATE, seconds: EXPLAIN_SECONDS, warmUp: { seconds: WARM_UP_SECONDS, call: explainCall }, callTimeoutMs: CALL_TIMEOUT_MS });
     log(describeRun(`explain of a unit with ${UNIT_EVENTS} events`, explain));
@@ -152,6 +161,8 @@ export async function auditReads(log: (line: string) => void): Promise<AuditResu
       unitEvents: UNIT_EVENTS,
       unitSeeding: { via: 'produced to the topic, applied by the projector', seconds: unitSeedingSeconds },
       trail,
+      trailLastPage,
+      wholeTrail,
       explain,
       stickyUnits: STICKY_UNITS,
       stickyUnitsSeeding: { via: 'SQL into the read model', seconds: stickyUnitsSeedingSeconds },
